@@ -1,0 +1,1 @@
+"""Guidance bundles: build, validate, sign, install and search. Plain Python, no Qt."""

