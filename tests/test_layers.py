@@ -1,0 +1,21 @@
+"""The layer rules of DESIGN.md, held by import-linter: knowledge <- models <- desktop, Qt only in desktop."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_linter_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 2 kept, 0 broken" in result.stdout
+
+
+def test_command_line_starts_without_qt():
+    """`frontdesk kb build` and `frontdesk ask` must start on a server with no display: no Qt at import."""
+    code = "import sys, desktop.cli; assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt imported'"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
