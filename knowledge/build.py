@@ -1,0 +1,193 @@
+"""Building a bundle file from guidance sources: deterministic, and atomic (no half-written bundle)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Sequence
+
+import sqlite_utils
+
+from knowledge.chunking import split_passages
+from knowledge.errors import SourceError
+from knowledge.schema import DDL, SCHEMA_VERSION
+from knowledge.sources import ReadResult, read_sources, slugify
+
+BUILDER_VERSION = "frontdesk-kb-1"
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSummary:
+    output: Path
+    bundle_id: str
+    title: str
+    version: int
+    documents: int
+    passages: int
+    synonyms: int
+    answers: int
+    warnings: tuple[str, ...]
+    elapsed_s: float
+
+    def describe(self) -> str:
+        """The summary a content designer reads after `kb build`."""
+        lines = [
+            f"Built {self.output} ({self.title}, id {self.bundle_id}, version {self.version}) in {self.elapsed_s:.1f} s:",
+            f"  {self.documents} documents, {self.passages} passages, {self.synonyms} synonyms, {self.answers} standard answers",
+        ]
+        if self.warnings:
+            lines.append(f"  {len(self.warnings)} warning(s):")
+            lines += [f"  - {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def created_timestamp(created: str | None) -> str:
+    """The bundle's created_at: --created, else SOURCE_DATE_EPOCH (reproducible builds), else now."""
+    if created:
+        try:
+            when = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise SourceError(f"--created {created!r} is not a date and time. Use ISO form, e.g. 2026-01-31T09:00:00Z.") from exc
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+    elif os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
+        when = datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=timezone.utc)
+    else:
+        when = datetime.now(timezone.utc)
+    return when.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def default_bundle_id(output: Path) -> str:
+    """`jobcentre-guidance` from `jobcentre-guidance-12.fdkb`."""
+    return slugify(re.sub(r"-\d+$", "", output.stem)) or "guidance"
+
+
+def default_version(output: Path) -> int:
+    match = re.search(r"-(\d+)$", output.stem)
+    return int(match.group(1)) if match else 1
+
+
+def build_bundle(
+    sources: Sequence[Path],
+    output: Path,
+    *,
+    bundle_id: str | None = None,
+    title: str | None = None,
+    version: int | None = None,
+    created: str | None = None,
+    on_progress: Progress | None = None,
+) -> BuildSummary:
+    """Read `sources` and write the bundle `output`; the same sources always give the same bytes."""
+    started = datetime.now().timestamp()
+    output = Path(output)
+    if output.suffix != ".fdkb":
+        raise SourceError(f"{output}: a bundle file name must end in .fdkb, for example jobcentre-guidance-12.fdkb.")
+    if not output.parent.exists():
+        raise SourceError(f"{output.parent}: the output folder does not exist. Create it first.")
+    read = read_sources([Path(s) for s in sources], on_progress)
+    bundle_id = bundle_id or default_bundle_id(output)
+    version = default_version(output) if version is None else int(version)
+    if version < 1:
+        raise SourceError(f"--version {version}: versions start at 1 and rise with every release.")
+    title = title or bundle_id.replace("-", " ").capitalize()
+    meta = {
+        "bundle_id": bundle_id,
+        "title": title,
+        "version": str(version),
+        "schema_version": str(SCHEMA_VERSION),
+        "created_at": created_timestamp(created),
+        "builder_version": BUILDER_VERSION,
+        "source_count": str(len(read.documents)),
+    }
+    # A temporary file beside the output: the rename at the end is atomic on one filesystem.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        passages = write_bundle(tmp, read, meta, on_progress)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, output)
+        fsync_folder(output.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return BuildSummary(
+        output=output,
+        bundle_id=bundle_id,
+        title=title,
+        version=version,
+        documents=len(read.documents),
+        passages=passages,
+        synonyms=len(read.synonyms),
+        answers=len(read.answers),
+        warnings=read.warnings,
+        elapsed_s=datetime.now().timestamp() - started,
+    )
+
+
+def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress: Progress | None) -> int:
+    """Write every table into the empty SQLite file at `path`; return the passage count."""
+    path.unlink(missing_ok=True)
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("PRAGMA journal_mode=OFF")  # a temp file: the rename is the commit
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.executescript(DDL)
+        db = sqlite_utils.Database(conn)
+        db["meta"].insert_all(({"key": k, "value": v} for k, v in sorted(meta.items())))
+        documents = sorted(read.documents, key=lambda d: d.id)
+        passage_rows, fts_rows = [], []
+        rowid = 0
+        for n, doc in enumerate(documents, start=1):
+            for seq, p in enumerate(split_passages(doc.body, doc.title)):
+                rowid += 1
+                passage_rows.append({"rowid": rowid, "id": f"{doc.id}#{seq}", "doc_id": doc.id, "seq": seq,
+                                     "heading": p.heading, "text": p.text, "tokens": p.tokens})
+                fts_rows.append((rowid, doc.title, p.heading, p.text))
+            if on_progress and (n % 50 == 0 or n == len(documents)):
+                on_progress(n, len(documents), f"splitting {doc.source}")
+        db["documents"].insert_all(
+            {
+                "id": d.id, "title": d.title, "url": d.url, "summary": d.summary, "body": d.body,
+                "updated": d.updated.isoformat() if d.updated else None,
+                "review_due": d.review_due.isoformat() if d.review_due else None,
+                "owner": d.owner, "tags": json.dumps(list(d.tags)), "source": d.source,
+            }
+            for d in documents
+        )
+        db["passages"].insert_all(passage_rows, batch_size=500)
+        conn.executemany("INSERT INTO passages_fts(rowid, title, heading, text) VALUES (?, ?, ?, ?)", fts_rows)
+        conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
+        unique_synonyms = sorted({(s.term, s.expansion) for s in read.synonyms})
+        conn.executemany("INSERT INTO synonyms(term, expansion) VALUES (?, ?)", unique_synonyms)
+        db["answers"].insert_all(
+            {"id": a.id, "question": a.question, "answer": a.answer, "doc_ids": json.dumps(list(a.doc_ids))}
+            for a in sorted(read.answers, key=lambda a: a.id)
+        )
+        conn.commit()
+        conn.execute("VACUUM")
+        return len(passage_rows)
+    finally:
+        conn.close()
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (a no-op where folders cannot be opened, as on Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,386 @@
+"""Reading guidance sources into documents: Markdown with front matter, HTML pages, GOV.UK content JSON.
+
+Every problem a content designer can fix raises SourceError naming the file (and the line, for
+front matter) and the fix. Files Frontdesk does not read are warnings, not errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+import yaml
+from selectolax.lexbor import LexborHTMLParser as HTMLParser, LexborNode as Node
+
+from knowledge.errors import SourceError
+
+GOVUK_HOST = "https://www.gov.uk"
+DOCUMENT_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".json"}
+SPECIAL_FILES = {"synonyms.csv", "answers.yaml", "answers.yml"}
+IGNORED_NAMES = {"readme.md", "license", "licence", ".ds_store"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    """One guidance page, read from its source file, body as Markdown."""
+
+    id: str
+    title: str
+    body: str
+    source: str  # path relative to the folder it was found in
+    url: str = ""
+    summary: str = ""
+    updated: date | None = None
+    review_due: date | None = None
+    owner: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Synonym:
+    term: str
+    expansion: str
+
+
+@dataclass(frozen=True, slots=True)
+class StandardAnswer:
+    id: str
+    question: str
+    answer: str
+    doc_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    documents: tuple[SourceDocument, ...]
+    synonyms: tuple[Synonym, ...] = ()
+    answers: tuple[StandardAnswer, ...] = ()
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def slugify(text: str) -> str:
+    """A stable, readable id: lower case, words joined by hyphens, path separators kept as '/'."""
+    parts = [re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in re.split(r"[\\/]", text)]
+    return "/".join(p for p in parts if p)
+
+
+def collect_source_files(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """Every (file, root) under the given files and folders, sorted so builds are deterministic."""
+    found: list[tuple[Path, Path]] = []
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise SourceError(f"{path}: no such file or folder. Check the path you gave to kb build.")
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.relative_to(path).parts))
+            if not files:
+                raise SourceError(f"{path}: the folder is empty. Put Markdown, HTML or GOV.UK JSON files in it.")
+            found += [(f, path) for f in files]
+        else:
+            found.append((path, path.parent))
+    return found
+
+
+def read_sources(paths: Iterable[Path], on_progress: Callable[[int, int, str], None] | None = None) -> ReadResult:
+    """Read every source under `paths` into documents, synonyms and standard answers."""
+    files = collect_source_files(paths)
+    documents: list[SourceDocument] = []
+    synonyms: list[Synonym] = []
+    answers: list[StandardAnswer] = []
+    warnings: list[str] = []
+    for done, (file, root) in enumerate(files, start=1):
+        relative = file.relative_to(root).as_posix() if file.is_relative_to(root) else file.name
+        name = file.name.lower()
+        if on_progress:
+            on_progress(done, len(files), relative)
+        if name == "synonyms.csv":
+            synonyms += read_synonyms(file)
+        elif name in ("answers.yaml", "answers.yml"):
+            answers += read_answers(file)
+        elif file.suffix.lower() in DOCUMENT_SUFFIXES and name not in IGNORED_NAMES:
+            documents.append(read_document(file, relative))
+        elif name not in IGNORED_NAMES:
+            warnings.append(f"{file}: skipped, not a Markdown, HTML or GOV.UK JSON file.")
+    if not documents:
+        shown = ", ".join(str(p) for p in paths)
+        raise SourceError(f"{shown}: no guidance documents found. Add .md, .html or GOV.UK .json files.")
+    ids: dict[str, str] = {}
+    for doc in documents:
+        if doc.id in ids:
+            raise SourceError(
+                f"{doc.source}: duplicate document id {doc.id!r}, also used by {ids[doc.id]}. "
+                "Give one of them a different `id:` in its front matter."
+            )
+        ids[doc.id] = doc.source
+    return ReadResult(tuple(documents), tuple(synonyms), tuple(answers), tuple(warnings))
+
+
+def read_text(file: Path) -> str:
+    """A source file's text; errors for binary, non-UTF-8 or empty files."""
+    data = file.read_bytes()
+    if not data.strip():
+        raise SourceError(f"{file}: the file is empty. Add its content, or remove it from the sources.")
+    if b"\x00" in data[:4096]:
+        raise SourceError(f"{file}: this is a binary file, not text. Only Markdown, HTML and JSON can be built.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"{file}: not UTF-8 text (byte {exc.start} cannot be read). Save the file as UTF-8 in your editor."
+        ) from exc
+
+
+def read_document(file: Path, relative: str) -> SourceDocument:
+    text = read_text(file)
+    suffix = file.suffix.lower()
+    if suffix in (".md", ".markdown"):
+        return read_markdown(file, relative, text)
+    if suffix == ".json":
+        return read_govuk_json(file, relative, text)
+    return read_html_page(file, relative, text)
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def read_markdown(file: Path, relative: str, text: str) -> SourceDocument:
+    meta: dict = {}
+    body = text
+    match = FRONT_MATTER.match(text)
+    if match:
+        try:
+            meta = yaml.safe_load(match.group(1)) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f" line {mark.line + 2}" if mark else ""  # +1 for 0-based, +1 for the opening ---
+            hint = getattr(exc, "problem", "") or str(exc)
+            raise SourceError(
+                f"{file}{line}: front matter is not valid YAML ({hint}). "
+                "A value with a colon in it needs quotes, for example title: \"Universal Credit: eligibility\"."
+            ) from exc
+        if not isinstance(meta, dict):
+            raise SourceError(f"{file} line 2: front matter must be `key: value` lines between two --- lines.")
+        body = text[match.end():]
+    elif text.lstrip().startswith("---"):
+        raise SourceError(f"{file} line 1: front matter is not closed. Add a line with just --- after it.")
+    title = str(meta.get("title") or "").strip() or first_heading(body)
+    if not title:
+        raise SourceError(f"{file}: no title. Add `title: ...` to the front matter, or start the text with a # heading.")
+    body = strip_leading_title(body, title)
+    return SourceDocument(
+        id=str(meta.get("id") or slugify(str(Path(relative).with_suffix("")))),
+        title=title,
+        body=body.strip(),
+        source=relative,
+        url=str(meta.get("url") or ""),
+        summary=str(meta.get("summary") or "").strip(),
+        updated=parse_date(meta.get("updated"), file, "updated"),
+        review_due=parse_date(meta.get("review_due"), file, "review_due"),
+        owner=str(meta.get("owner") or ""),
+        tags=tuple(str(t) for t in (meta.get("tags") or [])) if isinstance(meta.get("tags"), list) else tuple(
+            t.strip() for t in str(meta.get("tags") or "").split(",") if t.strip()
+        ),
+    )
+
+
+def first_heading(body: str) -> str:
+    match = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
+    return match.group(1).strip() if match else ""
+
+
+def strip_leading_title(body: str, title: str) -> str:
+    """Drop a leading `# Title` that repeats the title, so it is not a passage of its own."""
+    stripped = body.lstrip()
+    match = re.match(r"#\s+(.+?)\s*\n", stripped)
+    if match and match.group(1).strip().lower() == title.lower():
+        return stripped[match.end():]
+    return body
+
+
+def parse_date(value, file: Path, key: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")).date()
+    except ValueError as exc:
+        raise SourceError(f"{file}: `{key}: {value}` is not a date. Write it as YYYY-MM-DD, for example 2025-03-31.") from exc
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+DROP_TAGS = ("script", "style", "nav", "header", "footer", "aside", "noscript", "form", "svg", "iframe", "template")
+
+
+def read_html_page(file: Path, relative: str, text: str) -> SourceDocument:
+    tree = HTMLParser(text)
+    h1 = tree.css_first("h1")
+    title_node = tree.css_first("title")
+    title = (h1.text(strip=True) if h1 else "") or (title_node.text(strip=True) if title_node else "")
+    if not title:
+        raise SourceError(f"{file}: no title. Give the page a <title> or an <h1>.")
+    main = tree.css_first("main") or tree.css_first("article") or tree.css_first("[role=main]") or tree.body
+    body = html_to_markdown(main.html if main else text)
+    body = strip_leading_title(body, title)
+    meta = {m.attributes.get("name", "").lower(): m.attributes.get("content") or "" for m in tree.css("meta[name]")}
+    canonical = tree.css_first("link[rel=canonical]")
+    return SourceDocument(
+        id=slugify(str(Path(relative).with_suffix(""))),
+        title=title,
+        body=body,
+        source=relative,
+        url=canonical.attributes.get("href", "") if canonical else "",
+        summary=meta.get("description", ""),
+        updated=parse_date(meta.get("updated") or meta.get("dcterms.modified") or None, file, "updated"),
+    )
+
+
+BLOCK_TAGS = {"p", "div", "section", "article", "main", "blockquote", "pre", "table", "tr", "figure", "dl", "dt", "dd", "address", "details", "summary"}
+
+
+def html_to_markdown(html: str) -> str:
+    """Main content of an HTML fragment as simple Markdown: headings, paragraphs, list items, links as text."""
+    tree = HTMLParser(html)
+    for tag in DROP_TAGS:
+        for node in tree.css(tag):
+            node.decompose()
+    root = tree.body or tree.root
+    out: list[str] = []
+    _walk(root, out)
+    text = "".join(out)
+    text = re.sub(r"[ \t\u00a0]+", " ", text)
+    text = re.sub(r" *\n *", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    # List items come out a paragraph apart; a list reads (and chunks) better as one block.
+    text = re.sub(r"(?m)^(- .*)\n\n(?=- )", r"\1\n", text)
+    text = re.sub(r"(?m)^(- .*)\n\n(?=- )", r"\1\n", text)
+    return text.strip()
+
+
+def _walk(node: Node | None, out: list[str]) -> None:
+    child = node.child if node is not None else None
+    while child is not None:
+        tag = child.tag
+        if tag == "-text":
+            out.append((child.text_content or "").replace("\n", " "))
+        elif tag and re.fullmatch(r"h[1-6]", tag):
+            level = int(tag[1])
+            out.append(f"\n\n{'#' * level} {child.text(strip=True, separator=' ')}\n\n")
+        elif tag == "li":
+            out.append("\n- ")
+            _walk(child, out)
+            out.append("\n")
+        elif tag == "br":
+            out.append("\n")
+        elif tag in ("td", "th"):
+            _walk(child, out)
+            out.append(" | ")
+        elif tag in BLOCK_TAGS or tag in ("ul", "ol"):
+            out.append("\n\n")
+            _walk(child, out)
+            out.append("\n\n")
+        elif tag in ("-comment",):
+            pass
+        else:
+            _walk(child, out)
+        child = child.next
+
+
+# --- GOV.UK content items -------------------------------------------------------------------
+
+# Where GOV.UK schemas keep page text besides details.body, in reading order.
+EXTRA_HTML_FIELDS = ("introduction", "lead_paragraph", "need_to_know", "more_information", "outcome_detail",
+                     "final_outcome_detail", "public_feedback_detail", "summary")
+
+
+def read_govuk_json(file: Path, relative: str, text: str) -> SourceDocument:
+    try:
+        item = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{file} line {exc.lineno}: not valid JSON ({exc.msg}). Re-export the content item.") from exc
+    if not isinstance(item, dict) or not (item.get("base_path") or item.get("title")):
+        raise SourceError(f"{file}: not a GOV.UK content item (no base_path or title). Export it from the Content API.")
+    title = str(item.get("title") or "").strip()
+    if not title:
+        raise SourceError(f"{file}: the content item has no title.")
+    details = item.get("details") or {}
+    sections: list[str] = []
+    for key in ("body",) + EXTRA_HTML_FIELDS:
+        html = html_field(details.get(key))
+        if html and key != "summary":
+            sections.append(html_to_markdown(html))
+    for part in details.get("parts") or []:
+        part_body = html_to_markdown(html_field(part.get("body")) or "")
+        sections.append(f"## {part.get('title', '').strip()}\n\n{part_body}")
+    if not sections and details.get("summary"):
+        sections.append(html_to_markdown(html_field(details.get("summary"))))
+    base_path = str(item.get("base_path") or "")
+    return SourceDocument(
+        id=slugify(base_path) or slugify(str(Path(relative).with_suffix(""))),
+        title=title,
+        body="\n\n".join(s for s in sections if s.strip()),
+        source=relative,
+        url=GOVUK_HOST + base_path if base_path else "",
+        summary=str(item.get("description") or "").strip(),
+        updated=parse_date(item.get("public_updated_at") or item.get("updated_at"), file, "public_updated_at"),
+        owner=", ".join(o.get("title", "") for o in (item.get("links") or {}).get("primary_publishing_organisation", []) if isinstance(o, dict)),
+        tags=(str(item.get("document_type")),) if item.get("document_type") else (),
+    )
+
+
+def html_field(value) -> str:
+    """A details field as HTML: a string, or the text/html entry of a multi-type list."""
+    if isinstance(value, str):
+        return value if "<" in value else "".join(f"<p>{p}</p>" for p in value.split("\n\n"))
+    if isinstance(value, list):
+        for entry in value:
+            if isinstance(entry, dict) and entry.get("content_type") == "text/html":
+                return str(entry.get("content") or "")
+        for entry in value:
+            if isinstance(entry, dict) and entry.get("content"):
+                return str(entry["content"])
+    return ""
+
+
+# --- Synonyms and standard answers ----------------------------------------------------------
+
+def read_synonyms(file: Path) -> list[Synonym]:
+    rows = list(csv.reader(io.StringIO(read_text(file))))
+    if not rows or [c.strip().lower() for c in rows[0][:2]] != ["term", "expansion"]:
+        raise SourceError(f"{file} line 1: the first line must be the header `term,expansion`.")
+    found = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) < 2 or not row[0].strip() or not row[1].strip():
+            raise SourceError(f"{file} line {line}: each line needs a term and its expansion, separated by a comma.")
+        found.append(Synonym(row[0].strip().lower(), row[1].strip().lower()))
+    return found
+
+
+def read_answers(file: Path) -> list[StandardAnswer]:
+    try:
+        data = yaml.safe_load(read_text(file)) or []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise SourceError(f"{file}{line}: not valid YAML. Check the indentation and quote text that has a colon.") from exc
+    if not isinstance(data, list):
+        raise SourceError(f"{file}: should be a list of answers, each with id, question, answer and doc_ids.")
+    answers = []
+    for n, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict) or not all(entry.get(k) for k in ("id", "question", "answer")):
+            raise SourceError(f"{file}: answer {n} needs an id, a question and an answer.")
+        answers.append(StandardAnswer(str(entry["id"]), str(entry["question"]), str(entry["answer"]), tuple(map(str, entry.get("doc_ids") or ()))))
+    return answers
