@@ -1,0 +1,93 @@
+"""Turning whatever a person types or pastes into a safe FTS5 query.
+
+User text never reaches FTS5's query syntax: every term is quoted, so quotes, brackets, AND, `*`,
+emoji or 100,000 characters cannot make a search fail.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_QUERY_CHARS = 4000  # a pasted email's question is in its first few paragraphs
+MAX_TERMS = 24
+TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|£\d+(?:\.\d+)?", re.UNICODE)
+
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been before being below between
+    both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each few for from
+    further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself him himself his
+    how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my myself no nor
+    not of off on once only or other ought our ours ourselves out over own same shan't she she'd she'll she's should
+    shouldn't so some such than that that's the their theirs them themselves then there there's these they they'd
+    they'll they're they've this those through to too under until up very was wasn't we we'd we'll we're we've were
+    weren't what what's when when's where where's which while who who's whom why why's with won't would wouldn't you
+    you'd you'll you're you've your yours yourself yourselves
+    hi hello dear sir madam regards thanks thank please kind yours sincerely faithfully cheers im ive dont cant wont
+    get got getting go going want wanted know need needs just also still really much many will shall may might must
+    tell asking ask wondering wonder help like would could yes ok okay able anything something someone thing things
+    writing write email mail message
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """The search terms of a query, and the FTS5 MATCH expression built from them ("" when nothing to search)."""
+
+    terms: tuple[str, ...]  # what the person wrote, lower case, stop words removed
+    expansions: tuple[str, ...]  # synonym expansions added, e.g. "universal credit" for "uc"
+    match: str
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word tokens of `text` (apostrophes kept inside words, £ amounts kept whole)."""
+    text = text[:MAX_QUERY_CHARS].lower().replace("’", "'")
+    return TOKEN.findall(text)
+
+
+def quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, correct=None) -> ParsedQuery:
+    """Content terms of `text`, expanded with the bundle's synonyms, as a quoted OR query.
+
+    `correct`, when given, maps a term missing from the bundle's vocabulary to a close one
+    (a misspelling such as "univeral"), or returns None.
+    """
+    synonyms = synonyms or {}
+    tokens = tokenize(text or "")
+    expansions: list[str] = []
+    used_in_phrase: set[int] = set()
+    # Multi-word synonym terms first ("sick note", "the social"), then single words.
+    for size in (3, 2, 1):
+        for i in range(len(tokens) - size + 1):
+            if any(j in used_in_phrase for j in range(i, i + size)):
+                continue
+            phrase = " ".join(tokens[i : i + size])
+            if phrase in synonyms:
+                expansions += [e for e in synonyms[phrase] if e not in expansions]
+                if size > 1:
+                    used_in_phrase.update(range(i, i + size))
+    terms: list[str] = []
+    for token in tokens:
+        token = token.strip("'")
+        if not token or token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
+            continue
+        if token not in terms:
+            terms.append(token)
+        if len(terms) >= MAX_TERMS:
+            break
+    parts: list[str] = []
+    for term in terms:
+        parts.append(quote(term))
+        fixed = correct(term) if correct else None
+        if fixed and fixed != term:
+            parts.append(quote(fixed))
+    for expansion in expansions[:MAX_TERMS]:
+        words = [w for w in tokenize(expansion) if w]
+        if words:
+            parts.append(quote(" ".join(words)))
+    return ParsedQuery(tuple(terms), tuple(expansions), " OR ".join(dict.fromkeys(parts)))

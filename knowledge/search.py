@@ -1,0 +1,228 @@
+"""Searching a bundle: FTS5 with weighted bm25, synonyms, spelling help, two passages per document at most."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sqlite3
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from knowledge.bundle import bundle_info_from, open_bundle
+from knowledge.errors import BundleError
+from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult
+from knowledge.query import ParsedQuery, parse_query
+from knowledge.schema import BM25_WEIGHTS
+
+CANDIDATES = 80  # bm25 candidates re-ranked per query
+PER_DOCUMENT = 2
+# A result "covers" the question when it matches at least this share of the question's terms
+# (a synonym's expansion counts for its term) and its bm25 score clears MIN_SCORE. Tuned on
+# knowledge/eval/questions.jsonl: see benchmarks/retrieval_quality.py.
+MIN_COVERAGE = 0.5
+MIN_SCORE = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A whole guidance page, for the source viewer."""
+
+    id: str
+    title: str
+    url: str
+    summary: str
+    body: str
+    updated: date | None
+    review_due: date | None
+    owner: str
+    passages: tuple[Passage, ...]
+
+
+def to_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class Searcher:
+    """Read-only searches over one bundle; safe to share between threads (calls are serialised)."""
+
+    _PASSAGE_SQL = """
+        SELECT p.rowid, p.id, p.doc_id, d.title, d.url, p.heading, p.text, d.updated, d.review_due
+        FROM passages p JOIN documents d ON d.id = p.doc_id
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._conn = open_bundle(self.path)
+        self._lock = threading.Lock()
+        self.info: BundleInfo = bundle_info_from(self._conn, self.path)
+        try:
+            synonyms: dict[str, list[str]] = defaultdict(list)
+            for term, expansion in self._conn.execute("SELECT term, expansion FROM synonyms ORDER BY rowid"):
+                synonyms[term.lower()].append(expansion.lower())
+            self.synonyms = {t: tuple(e) for t, e in synonyms.items()}
+            self._conn.execute("SELECT rowid FROM passages_fts LIMIT 1").fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise BundleError(f"{self.path}: the bundle's tables are damaged ({exc}). Rebuild it with `frontdesk kb build`.") from exc
+        self._vocabulary: dict[str, list[str]] | None = None
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Searcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- spelling ------------------------------------------------------------------------------
+    def _vocabulary_by_initial(self) -> dict[str, list[str]]:
+        """The bundle's indexed words, grouped by first letter, loaded on the first misspelling."""
+        if self._vocabulary is None:
+            # fts5vocab needs a temp table; the file itself stays read-only (mode=ro) throughout.
+            self._conn.execute("PRAGMA query_only=OFF")
+            try:
+                self._conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fd_vocab USING fts5vocab(main, 'passages_fts', 'row')")
+                rows = self._conn.execute("SELECT term FROM temp.fd_vocab WHERE doc >= 2 AND length(term) > 3").fetchall()
+            finally:
+                self._conn.execute("PRAGMA query_only=ON")
+            groups: dict[str, list[str]] = defaultdict(list)
+            for (term,) in rows:
+                if term.isalpha():
+                    groups[term[0]].append(term)
+            self._vocabulary = dict(groups)
+        return self._vocabulary
+
+    def _known(self, term: str) -> bool:
+        row = self._conn.execute("SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 1", (f'"{term}"',)).fetchone()
+        return row is not None
+
+    def correct_spelling(self, term: str) -> str | None:
+        """A close indexed word for a term the bundle does not contain ("univeral" → "univers")."""
+        if len(term) < 5 or not term.isalpha() or self._known(term):
+            return None
+        words = self._vocabulary_by_initial().get(term[0], [])
+        close = difflib.get_close_matches(term, words, n=1, cutoff=0.8)
+        return close[0] if close else None
+
+    # -- searching -----------------------------------------------------------------------------
+    def parse(self, query: str) -> ParsedQuery:
+        return parse_query(query, self.synonyms, correct=self.correct_spelling)
+
+    def search(self, query: str, k: int = 5) -> SearchResponse:
+        """The k best passages for `query` (never raises on user text; empty text gives no results)."""
+        started = time.perf_counter()
+        k = max(1, min(int(k), 50))
+        with self._lock:
+            parsed = self.parse(query if isinstance(query, str) else "")
+            results = self._ranked(parsed, k) if parsed.match else []
+        covered = bool(results) and results[0].score >= MIN_SCORE and coverage(parsed, results[0]) >= MIN_COVERAGE
+        elapsed = (time.perf_counter() - started) * 1000
+        return SearchResponse(query=query, results=tuple(results), elapsed_ms=elapsed, covered=covered)
+
+    def _ranked(self, parsed: ParsedQuery, k: int) -> list[SearchResult]:
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        try:
+            rows = self._conn.execute(
+                f"SELECT rowid, -bm25(passages_fts, {weights}) FROM passages_fts WHERE passages_fts MATCH ? "
+                f"ORDER BY bm25(passages_fts, {weights}) LIMIT {CANDIDATES}",
+                (parsed.match,),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []  # a query FTS5 still rejects is treated as finding nothing
+        if not rows:
+            return []
+        scores = dict(rows)
+        placeholders = ",".join("?" * len(scores))
+        passages = {
+            row[0]: passage_from_row(row[1:])
+            for row in self._conn.execute(f"{self._PASSAGE_SQL} WHERE p.rowid IN ({placeholders})", tuple(scores))
+        }
+        candidates = []
+        for rowid, bm25 in rows:
+            passage = passages[rowid]
+            matched = matched_terms(parsed, passage)
+            share = len(matched) / max(1, len(concepts(parsed)))
+            # bm25 rewards rare words; the share of the question's words a passage answers keeps
+            # a passage that matches one rare word from beating one that matches the whole question.
+            candidates.append(SearchResult(passage, bm25 * (0.5 + share), matched))
+        candidates.sort(key=lambda r: (-r.score, r.passage.id))
+        per_doc: dict[str, int] = defaultdict(int)
+        results = []
+        for result in candidates:
+            if per_doc[result.passage.doc_id] < PER_DOCUMENT:
+                per_doc[result.passage.doc_id] += 1
+                results.append(result)
+            if len(results) == k:
+                break
+        return results
+
+    # -- reading, for the source viewer ---------------------------------------------------------
+    def passage(self, passage_id: str) -> Passage:
+        """One passage by id (BundleError if the bundle has none such)."""
+        with self._lock:
+            row = self._conn.execute(f"{self._PASSAGE_SQL} WHERE p.id = ?", (passage_id,)).fetchone()
+        if row is None:
+            raise BundleError(f"{self.path}: no passage {passage_id!r} in this bundle.")
+        return passage_from_row(row[1:])
+
+    def document(self, doc_id: str) -> Document:
+        """A whole document with its passages, in order."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT id, title, url, summary, body, updated, review_due, owner FROM documents WHERE id = ?", (doc_id,)
+            ).fetchone()
+            if row is None:
+                raise BundleError(f"{self.path}: no document {doc_id!r} in this bundle.")
+            passages = tuple(
+                passage_from_row(r[1:])
+                for r in self._conn.execute(f"{self._PASSAGE_SQL} WHERE p.doc_id = ? ORDER BY p.seq", (doc_id,))
+            )
+        return Document(row[0], row[1], row[2], row[3], row[4], to_date(row[5]), to_date(row[6]), row[7], passages)
+
+
+def passage_from_row(row) -> Passage:
+    pid, doc_id, title, url, heading, text, updated, review_due = row
+    return Passage(pid, doc_id, title, url, heading, text, to_date(updated), to_date(review_due))
+
+
+def concepts(parsed: ParsedQuery) -> tuple[str, ...]:
+    return parsed.terms or parsed.expansions
+
+
+def term_pattern(term: str) -> re.Pattern:
+    """Matches a term and its inflections ("payment" in "payments"), from the start of a word."""
+    stem = term if len(term) <= 4 else term[: max(4, len(term) - 2)]
+    return re.compile(r"(?<!\w)" + re.escape(stem), re.IGNORECASE)
+
+
+def matched_terms(parsed: ParsedQuery, passage: Passage) -> tuple[str, ...]:
+    """The question's terms (and synonym expansions) a passage contains, for ranking and highlighting."""
+    haystack = f"{passage.title}\n{passage.heading}\n{passage.text}"
+    found = [t for t in parsed.terms if term_pattern(t).search(haystack)]
+    found += [e for e in parsed.expansions if all(term_pattern(w).search(haystack) for w in e.split())]
+    return tuple(found)
+
+
+def coverage(parsed: ParsedQuery, result: SearchResult) -> float:
+    """Share of the question's terms the result answers; a matched expansion counts for its term."""
+    terms = concepts(parsed)
+    if not terms:
+        return 0.0
+    matched = set(result.matched_terms)
+    hits = sum(1 for t in terms if t in matched)
+    hits += min(len(terms) - hits, sum(1 for e in parsed.expansions if e in matched))
+    return hits / len(terms)
+
+
+def search_passages(path: Path, query: str, k: int = 5) -> SearchResponse:
+    """Open the bundle at `path`, search it once, close it."""
+    with Searcher(path) as searcher:
+        return searcher.search(query, k)
