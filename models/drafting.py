@@ -1,0 +1,146 @@
+"""Drafting an answer: sources first, then a generated or extractive draft, checked against the sources.
+
+stream_draft is a generator the command line, the app's worker thread, the tests and the benchmarks
+all drive the same way; it knows nothing of threads or Qt, and checks `cancel` before every token.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from typing import Iterator
+
+from knowledge.errors import FrontdeskError, ModelError
+from knowledge.search import Searcher
+from models.catalogue import preferred_mode
+from models.draft import Draft, DoneEvent, SourcesEvent, Timings, TokenEvent
+from models.extractive import extractive_answer
+from models.personal_data import find_personal_data
+from models.prompting import build_prompt
+from models.support import check_citations
+
+Event = SourcesEvent | TokenEvent | DoneEvent
+MODES = ("auto", "extractive", "generated")
+CLIP_NOTE_CHARS = 4000
+
+
+def clean_question(text: str) -> str:
+    """The question as text a person could have typed: control characters and binary junk removed."""
+    if not isinstance(text, str):
+        raise FrontdeskError("The question must be text.")
+    cleaned = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
+    )
+    cleaned = re.sub(r"[ \t]+", " ", cleaned).strip()
+    if not cleaned:
+        raise FrontdeskError("Type or paste a question first.")
+    if not any(ch.isalnum() for ch in cleaned):
+        raise FrontdeskError("The question has no words in it. Type or paste the citizen's question as text.")
+    letters = sum(ch.isalpha() or ch.isspace() or ch in ".,?!'£-" for ch in cleaned[:2000])
+    if letters < 0.5 * min(len(cleaned), 2000):
+        raise FrontdeskError("This does not look like a question: it is mostly symbols or binary data. Paste the text of the message instead.")
+    return cleaned
+
+
+def no_guidance_text(bundle_title: str) -> str:
+    return (
+        f"No guidance found in {bundle_title} for this question. The closest sources are listed, but they do not "
+        "answer it. Check with a colleague or your team's guidance before you reply."
+    )
+
+
+def stream_draft(
+    question: str,
+    searcher: Searcher,
+    runtime=None,
+    *,
+    mode: str = "auto",
+    max_tokens: int = 256,
+    cancel: threading.Event | None = None,
+    k: int = 5,
+    unavailable: str = "",
+) -> Iterator[Event]:
+    """Yield SourcesEvent, then TokenEvents (generated drafts only), then DoneEvent with the checked Draft.
+
+    `unavailable` says in words why there is no model (shown when falling back to the extractive draft).
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    started = time.perf_counter()
+    cancel = cancel or threading.Event()
+    question = clean_question(question)
+    notices: list[str] = []
+    if len(question) > CLIP_NOTE_CHARS:
+        notices.append(f"The message is long ({len(question):,} characters): only its start was used to search and draft.")
+    personal = find_personal_data(question)
+    response = searcher.search(question, k)
+    yield SourcesEvent(response.results, response.covered, response.elapsed_ms)
+
+    model_ready = runtime is not None and runtime.loaded
+    base = dict(question=question, sources=response.results, bundle=searcher.info, personal_data=personal)
+
+    def finish(text: str, draft_mode: str, *, first_token_ms=None, tokens=0, alternative=None, no_guidance=False) -> DoneEvent:
+        total = (time.perf_counter() - started) * 1000
+        check = check_citations(text, response.results)
+        rate = None
+        if tokens and first_token_ms is not None and total > first_token_ms:
+            rate = tokens / ((total - first_token_ms) / 1000)
+        timings = Timings(response.elapsed_ms, first_token_ms, total, tokens, rate)
+        return DoneEvent(Draft(
+            text=text, mode=draft_mode, no_guidance=no_guidance, citations=check.citations,
+            unsupported=check.unsupported, model=runtime.info if model_ready else None, timings=timings,
+            alternative=alternative, notice=" ".join(notices), **base,
+        ))
+
+    if not response.covered:
+        yield finish(no_guidance_text(searcher.info.title), "extractive", no_guidance=True)
+        return
+
+    chosen = mode if mode != "auto" else (preferred_mode(runtime.info) if model_ready else "extractive")
+    if chosen == "generated" and not model_ready:
+        reason = unavailable or ("The model is still loading." if runtime is not None else "No model is available.")
+        notices.append(f"{reason} Showing sentences from the guidance instead.")
+        chosen = "extractive"
+    if chosen == "extractive":
+        yield finish(extractive_answer(question, response.results), "extractive")
+        return
+
+    plan = build_prompt(question, response.results, runtime.count_tokens, runtime.context_length, max_tokens)
+    pieces: list[str] = []
+    first_token_ms = None
+    try:
+        for piece in runtime.generate(plan.messages, max_tokens=max_tokens, should_stop=cancel.is_set):
+            if first_token_ms is None:
+                first_token_ms = (time.perf_counter() - started) * 1000
+            pieces.append(piece)
+            yield TokenEvent(piece)
+            if cancel.is_set():
+                break
+    except ModelError as exc:
+        notices.append(f"The model stopped with an error ({exc}). Showing sentences from the guidance instead.")
+        yield finish(extractive_answer(question, response.results), "extractive", alternative="".join(pieces) or None)
+        return
+    text = "".join(pieces).strip()
+    if cancel.is_set():
+        notices.append("Stopped.")
+        yield finish(text, "generated", first_token_ms=first_token_ms, tokens=len(pieces))
+        return
+    check = check_citations(text, plan.sources_used)
+    if check.fails_badly:
+        why = "cites no source" if not check.citations else f"{len(check.unsupported)} of {check.sentences} sentences are not found in the sources"
+        notices.append(f"The model's draft failed the source check ({why}), so the guidance's own sentences are shown. "
+                       "The model's text is offered below as an unchecked alternative.")
+        yield finish(extractive_answer(question, response.results), "extractive", first_token_ms=first_token_ms,
+                     tokens=len(pieces), alternative=text)
+        return
+    yield finish(text, "generated", first_token_ms=first_token_ms, tokens=len(pieces))
+
+
+def draft_answer(question: str, searcher: Searcher, runtime=None, **options) -> Draft:
+    """Run stream_draft to the end and return its Draft."""
+    for event in stream_draft(question, searcher, runtime, **options):
+        if isinstance(event, DoneEvent):
+            return event.draft
+    raise AssertionError("stream_draft ended without a DoneEvent")  # pragma: no cover
