@@ -1,1 +1,134 @@
-"""Commands: placeholder until written."""
+"""Commands for drafting: ask, and the self-test IT runs after installing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from desktop.cli.groups import cli
+from desktop.cli.output import echo_json
+
+
+def ask_json(draft, choice) -> dict:
+    """The design's `ask` JSON object for a finished Draft."""
+    from knowledge.jsonable import search_result_json, to_jsonable
+
+    model = draft.model or choice.info
+    return {
+        "question": draft.question,
+        "sources": [search_result_json(r) for r in draft.sources],
+        "draft": draft.text,
+        "mode": draft.mode,
+        "no_guidance": draft.no_guidance,
+        "citations": to_jsonable(draft.citations),
+        "unsupported": list(draft.unsupported),
+        "alternative": draft.alternative,
+        "notice": draft.notice,
+        "personal_data": sorted({p.kind for p in draft.personal_data}),
+        "model": {"name": model.name, "sha256": model.sha256, "used": draft.model is not None} if model else None,
+        "bundle": {"id": draft.bundle.id, "version": draft.bundle.version, "title": draft.bundle.title},
+        "timings": to_jsonable(draft.timings),
+    }
+
+
+@cli.command("ask")
+@click.argument("question")
+@click.option("--bundle", type=click.Path(path_type=Path), help="Bundle file to use (default: the installed guidance).")
+@click.option("--model", type=click.Path(path_type=Path), help="GGUF model file (default: the policy's, else the embedded model).")
+@click.option("--extractive", "mode", flag_value="extractive", help="Build the draft from the guidance's own sentences; no model.")
+@click.option("--generated", "mode", flag_value="generated", help="Ask the model to write the draft (checked against the sources).")
+@click.option("--max-tokens", default=200, show_default=True, type=click.IntRange(8, 2048), help="Longest draft the model may write.")
+@click.option("--json", "as_json", is_flag=True, help="Print the draft, sources and timings as one JSON object.")
+def ask(question, bundle, model, mode, max_tokens, as_json):
+    """Draft a cited answer to QUESTION from the guidance.
+
+    Use - as QUESTION to read a pasted message from standard input. Sources are shown first, then
+    the draft. Which draft comes first depends on the model: with the small embedded model it is
+    the guidance's own sentences (use --generated to have the model write one).
+    """
+    from knowledge.config import load_policy
+    from knowledge.sample import resolve_bundle
+    from knowledge.search import Searcher
+    from models.draft import DoneEvent, SourcesEvent, TokenEvent
+    from models.drafting import stream_draft
+    from models.loading import choose_model, load_runtime
+    from knowledge.errors import ModelError
+
+    if question == "-":
+        question = sys.stdin.read()
+    policy = load_policy()
+    choice = choose_model(model, policy)
+    mode = mode or "auto"
+    runtime, unavailable = None, choice.problem
+    if mode == "generated" or (mode == "auto" and choice.prefers == "generated"):
+        try:
+            if not as_json:
+                click.echo(f"Loading {choice.info.name if choice.info else 'model'}...", err=True)
+            runtime = load_runtime(choice, policy)
+        except ModelError as exc:
+            unavailable = str(exc)
+            click.echo(f"Model not available: {exc}", err=True)
+    streamed = False
+    with Searcher(resolve_bundle(bundle)) as searcher:
+        for event in stream_draft(question, searcher, runtime, mode=mode, max_tokens=max_tokens, unavailable=unavailable):
+            if as_json:
+                if isinstance(event, DoneEvent):
+                    echo_json(ask_json(event.draft, choice))
+                continue
+            if isinstance(event, SourcesEvent):
+                click.secho("Sources" if event.covered else "No guidance found. Closest sources:", bold=True)
+                for n, r in enumerate(event.sources, start=1):
+                    p = r.passage
+                    click.echo(f"  [{n}] {p.title}{' > ' + p.heading if p.heading else ''}\n      {p.url}")
+                click.secho("\nDraft", bold=True)
+            elif isinstance(event, TokenEvent):
+                streamed = True
+                click.echo(event.text, nl=False)
+            elif isinstance(event, DoneEvent):
+                print_done(event.draft, streamed)
+    if runtime is not None:
+        runtime.close()
+
+
+def print_done(draft, streamed: bool) -> None:
+    if streamed:
+        click.echo()  # ends the streamed text's line
+    if draft.mode == "extractive":
+        if streamed and draft.alternative:
+            click.secho("\nThe model's text above failed the source check. The guidance's own sentences:", fg="yellow")
+        click.echo(draft.text)
+    click.echo()
+    for sentence in draft.unsupported:
+        click.secho(f"! Not found in the sources it cites: {sentence}", fg="yellow")
+    if draft.personal_data:
+        kinds = ", ".join(sorted({p.kind for p in draft.personal_data}))
+        click.secho(f"! The question contains personal data ({kinds}). Remove it before you save or share.", fg="yellow")
+    if draft.notice:
+        click.secho(draft.notice, dim=True)
+    t = draft.timings
+    speed = f", first token {t.first_token_ms:.0f} ms, {t.tokens_per_s:.0f} tokens/s" if t.first_token_ms and t.tokens_per_s else ""
+    click.secho(f"({draft.mode}; search {t.retrieval_ms:.0f} ms, total {t.total_ms:.0f} ms{speed})", dim=True)
+
+
+@cli.command("self-test")
+@click.option("--bundle", type=click.Path(path_type=Path), help="Bundle file to check (default: the installed guidance).")
+@click.option("--model", type=click.Path(path_type=Path), help="Model file to check (default: the policy's, else the embedded model).")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as one JSON object.")
+def self_test(bundle, model, as_json):
+    """Check this installation works: model loads and drafts, guidance verifies and answers, history can be saved.
+
+    Exits 1 if any check fails. Needs no network and no display.
+    """
+    from models.selftest import run_self_test
+
+    report = run_self_test(bundle, model)
+    if as_json:
+        echo_json(report)
+    else:
+        for c in report.checks:
+            click.echo(f"{'PASS' if c.ok else 'FAIL'}  {c.name:<18} {c.detail}  ({c.elapsed_ms:.0f} ms)")
+        click.echo("All checks passed." if report.ok else "Some checks failed.")
+    if not report.ok:
+        sys.exit(1)

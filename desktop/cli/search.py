@@ -1,1 +1,59 @@
-"""Commands: placeholder until written."""
+"""Commands for finding guidance: search, and kb eval to measure it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from desktop.cli.groups import cli, kb
+from desktop.cli.output import echo_json
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--bundle", type=click.Path(path_type=Path), help="Bundle file to search (default: the installed guidance).")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many passages to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON object.")
+def search(query, bundle, k, as_json):
+    """Find the guidance passages that best match QUERY."""
+    from knowledge.jsonable import search_result_json
+    from knowledge.sample import resolve_bundle
+    from knowledge.search import Searcher
+
+    with Searcher(resolve_bundle(bundle)) as searcher:
+        response = searcher.search(query, k)
+    if as_json:
+        echo_json({"query": query, "results": [search_result_json(r) for r in response.results],
+                   "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered})
+        return
+    if not response.covered:
+        click.echo("No guidance found for this question. Closest sources:" if response.results else "No guidance found.")
+    for n, r in enumerate(response.results, start=1):
+        p = r.passage
+        click.echo(f"[{n}] {p.title}{' > ' + p.heading if p.heading else ''}  ({r.score:.1f})")
+        click.echo(f"    {p.url}")
+        click.echo(f"    {p.text[:200].replace(chr(10), ' ')}{'...' if len(p.text) > 200 else ''}")
+    click.echo(f"({response.elapsed_ms:.1f} ms)")
+
+
+@kb.command("eval")
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.argument("questions", type=click.Path(path_type=Path))
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="Count a hit within the top K passages.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def kb_eval(bundle, questions, k, as_json):
+    """Measure how well BUNDLE finds the right guidance for a question set.
+
+    QUESTIONS is a JSONL file, one {"question": ..., "expected": [document ids or urls]} a line
+    (expected [] means the bundle should not answer it). Prints recall@1, recall@K, MRR and the misses.
+    """
+    from knowledge.evaluate import evaluate_retrieval, read_questions
+    from knowledge.search import Searcher
+
+    with Searcher(bundle) as searcher:
+        report = evaluate_retrieval(searcher, read_questions(questions), k)
+    if as_json:
+        echo_json(report.as_json())
+    else:
+        click.echo(report.describe())

@@ -1,0 +1,90 @@
+"""What changed between two versions of a bundle, document by document."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.bundle import bundle_info_from, open_bundle
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedDocument:
+    id: str
+    title: str
+    lines_added: int
+    lines_removed: int
+    fields_changed: tuple[str, ...]
+    sample: tuple[str, ...]  # the first changed lines, "+ ..." / "- ..."
+
+
+@dataclass(frozen=True, slots=True)
+class BundleDiff:
+    old: str
+    new: str
+    old_version: int
+    new_version: int
+    added: tuple[tuple[str, str], ...]  # (id, title)
+    removed: tuple[tuple[str, str], ...]
+    changed: tuple[ChangedDocument, ...]
+    unchanged: int
+
+    def as_json(self) -> dict:
+        return {
+            "old": {"path": self.old, "version": self.old_version},
+            "new": {"path": self.new, "version": self.new_version},
+            "added": [{"id": i, "title": t} for i, t in self.added],
+            "removed": [{"id": i, "title": t} for i, t in self.removed],
+            "changed": [{"id": c.id, "title": c.title, "lines_added": c.lines_added, "lines_removed": c.lines_removed,
+                         "fields_changed": list(c.fields_changed), "sample": list(c.sample)} for c in self.changed],
+            "unchanged": self.unchanged,
+        }
+
+    def describe(self) -> str:
+        lines = [f"Version {self.old_version} -> {self.new_version}: {len(self.added)} added, {len(self.removed)} removed, "
+                 f"{len(self.changed)} changed, {self.unchanged} unchanged."]
+        lines += [f"+ added    {i}: {t}" for i, t in self.added]
+        lines += [f"- removed  {i}: {t}" for i, t in self.removed]
+        for c in self.changed:
+            fields = f" (also {', '.join(f for f in c.fields_changed if f != 'body')})" if set(c.fields_changed) - {"body"} else ""
+            lines.append(f"~ changed  {c.id}: {c.title}: +{c.lines_added} -{c.lines_removed} lines{fields}")
+            lines += [f"      {s}" for s in c.sample]
+        return "\n".join(lines)
+
+
+FIELDS = ("title", "url", "summary", "body", "updated", "review_due", "owner", "tags")
+
+
+def read_documents(path: Path) -> tuple[int, dict[str, dict]]:
+    conn = open_bundle(path)
+    try:
+        version = bundle_info_from(conn, path).version
+        rows = conn.execute(f"SELECT id, {', '.join(FIELDS)} FROM documents").fetchall()
+    finally:
+        conn.close()
+    return version, {r[0]: dict(zip(FIELDS, r[1:])) for r in rows}
+
+
+def diff_bundles(old: Path, new: Path) -> BundleDiff:
+    """Documents added, removed and changed from bundle `old` to bundle `new`."""
+    old_version, before = read_documents(Path(old))
+    new_version, after = read_documents(Path(new))
+    changed = []
+    for doc_id in sorted(before.keys() & after.keys()):
+        a, b = before[doc_id], after[doc_id]
+        fields = tuple(f for f in FIELDS if a[f] != b[f])
+        if not fields:
+            continue
+        delta = [line for line in difflib.unified_diff((a["body"] or "").splitlines(), (b["body"] or "").splitlines(), lineterm="", n=0)
+                 if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+        changed.append(ChangedDocument(
+            doc_id, b["title"], sum(1 for line in delta if line.startswith("+")), sum(1 for line in delta if line.startswith("-")),
+            fields, tuple(line[:120] for line in delta[:4]),
+        ))
+    return BundleDiff(
+        str(old), str(new), old_version, new_version,
+        tuple((i, after[i]["title"]) for i in sorted(after.keys() - before.keys())),
+        tuple((i, before[i]["title"]) for i in sorted(before.keys() - after.keys())),
+        tuple(changed), len(before.keys() & after.keys()) - len(changed),
+    )

@@ -1,0 +1,157 @@
+"""Measuring retrieval against a question set: recall@1, recall@k, MRR, key facts in the top passages."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+from urllib.parse import urlparse
+
+from knowledge.errors import SourceError
+from knowledge.passage import SearchResponse
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    question: str
+    expected: tuple[str, ...]  # doc ids, urls or url paths; empty means out of scope
+    facts: tuple[tuple[str, ...], ...] = ()  # each fact: acceptable wordings
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Miss:
+    question: str
+    expected: tuple[str, ...]
+    got: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalReport:
+    n: int
+    k: int
+    recall_at_1: float
+    recall_at_k: float
+    mrr: float
+    facts_at_k: float | None
+    out_of_scope: int
+    out_of_scope_correct: float | None
+    in_scope_covered: float | None
+    mean_ms: float
+    misses: tuple[Miss, ...] = field(default_factory=tuple)
+
+    def as_json(self) -> dict:
+        return {
+            "n": self.n, "k": self.k, "recall_at_1": round(self.recall_at_1, 4), "recall_at_k": round(self.recall_at_k, 4),
+            "mrr": round(self.mrr, 4), "facts_at_k": None if self.facts_at_k is None else round(self.facts_at_k, 4),
+            "out_of_scope": self.out_of_scope,
+            "out_of_scope_correct": None if self.out_of_scope_correct is None else round(self.out_of_scope_correct, 4),
+            "in_scope_covered": None if self.in_scope_covered is None else round(self.in_scope_covered, 4),
+            "mean_ms": round(self.mean_ms, 2),
+            "misses": [{"question": m.question, "expected": list(m.expected), "got": list(m.got)} for m in self.misses],
+        }
+
+    def describe(self) -> str:
+        lines = [
+            f"{self.n} in-scope questions, top {self.k}:",
+            f"  recall@1  {self.recall_at_1:.3f}",
+            f"  recall@{self.k}  {self.recall_at_k:.3f}",
+            f"  MRR       {self.mrr:.3f}",
+        ]
+        if self.facts_at_k is not None:
+            lines.append(f"  facts@{self.k}   {self.facts_at_k:.3f}  (share of key facts present in the top {self.k} passages)")
+        if self.in_scope_covered is not None:
+            lines.append(f"  answered  {self.in_scope_covered:.3f}  (in-scope questions not marked 'no guidance found')")
+        if self.out_of_scope_correct is not None:
+            lines.append(f"  {self.out_of_scope} out-of-scope questions, {self.out_of_scope_correct:.3f} answered 'no guidance found'")
+        lines.append(f"  mean search time {self.mean_ms:.1f} ms")
+        if self.misses:
+            lines.append(f"Misses ({len(self.misses)}):")
+            lines += [f"  - {m.question[:70]!r}: expected {', '.join(m.expected)}; got {', '.join(m.got[:3]) or 'nothing'}" for m in self.misses]
+        return "\n".join(lines)
+
+
+def read_questions(path: Path) -> list[Question]:
+    """Questions from a JSONL file, one {"question", "expected", "facts"?} a line; errors name the line."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise SourceError(f"{path}: no such question file.") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 text. Save it as UTF-8.") from exc
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"{path} line {number}: not valid JSON ({exc.msg}). Each line must be one JSON object.") from exc
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not isinstance(item.get("expected", []), list):
+            raise SourceError(f"{path} line {number}: needs \"question\" (text) and \"expected\" (a list of document ids or urls).")
+        facts = item.get("facts") or []
+        if not isinstance(facts, list) or not all(isinstance(f, list) and f for f in facts):
+            raise SourceError(f"{path} line {number}: \"facts\" must be a list of lists of acceptable wordings.")
+        questions.append(Question(item["question"], tuple(map(str, item.get("expected", []))),
+                                  tuple(tuple(map(str, f)) for f in facts), number))
+    if not questions:
+        raise SourceError(f"{path}: no questions in the file.")
+    return questions
+
+
+def matches_expected(expected: str, doc_id: str, url: str) -> bool:
+    """Whether an expected entry (doc id, full url, or url path) names this document."""
+    expected = expected.strip()
+    if expected == doc_id or (url and expected.rstrip("/") == url.rstrip("/")):
+        return True
+    if expected.startswith("/") and url:
+        path = urlparse(url).path.rstrip("/")
+        return path == expected.rstrip("/") or path.startswith(expected.rstrip("/") + "/")
+    return False
+
+
+def fact_found(fact: Sequence[str], texts: Sequence[str]) -> bool:
+    return any(w.lower() in t for w in fact for t in texts)
+
+
+def evaluate_retrieval(searcher, questions: Sequence[Question], k: int = 5) -> RetrievalReport:
+    """Search every question and score the ranking against its expected documents."""
+    in_scope = [q for q in questions if q.expected]
+    out_scope = [q for q in questions if not q.expected]
+    hits1 = hitsk = 0
+    rr = 0.0
+    facts_total = facts_found = 0
+    covered = 0
+    elapsed = 0.0
+    misses = []
+    for q in in_scope:
+        response: SearchResponse = searcher.search(q.question, k)
+        elapsed += response.elapsed_ms
+        covered += response.covered
+        rank = next((i for i, r in enumerate(response.results, start=1)
+                     if any(matches_expected(e, r.passage.doc_id, r.passage.url) for e in q.expected)), None)
+        if rank == 1:
+            hits1 += 1
+        if rank is not None:
+            hitsk += 1
+            rr += 1 / rank
+        else:
+            misses.append(Miss(q.question, q.expected, tuple(r.passage.doc_id for r in response.results)))
+        texts = [f"{r.passage.title}\n{r.passage.text}".lower() for r in response.results]
+        for fact in q.facts:
+            facts_total += 1
+            facts_found += fact_found(fact, texts)
+    out_correct = 0
+    for q in out_scope:
+        response = searcher.search(q.question, k)
+        elapsed += response.elapsed_ms
+        out_correct += not response.covered
+    n = len(in_scope)
+    return RetrievalReport(
+        n=n, k=k, recall_at_1=hits1 / n if n else 0.0, recall_at_k=hitsk / n if n else 0.0, mrr=rr / n if n else 0.0,
+        facts_at_k=facts_found / facts_total if facts_total else None, out_of_scope=len(out_scope),
+        out_of_scope_correct=out_correct / len(out_scope) if out_scope else None,
+        in_scope_covered=covered / n if n else None, mean_ms=elapsed / max(1, len(questions)), misses=tuple(misses),
+    )

@@ -1,0 +1,73 @@
+"""Which bundle to use: the one asked for, else the installed one, else the shipped or sample guidance."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+from typing import Callable
+
+from knowledge.build import build_bundle
+from knowledge.config import app_paths
+from knowledge.errors import BundleError
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+SAMPLE_ID = "frontdesk-sample"
+SAMPLE_TITLE = "Sample guidance"
+
+
+def content_fingerprint(folder: Path = CONTENT_DIR) -> str:
+    """A hash of every file under the sample content, so the built sample is redone only when it changes."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(folder).as_posix().encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def sample_bundle_path(on_progress: Callable[[int, int, str], None] | None = None) -> Path:
+    """The sample guidance built into the cache folder (once per content version): unsigned, for trying out."""
+    if not CONTENT_DIR.is_dir():
+        raise BundleError(f"{CONTENT_DIR}: the sample guidance is missing. Install a bundle with `frontdesk kb install`.")
+    target = app_paths().cache / f"sample-{content_fingerprint()}.fdkb"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        build_bundle([CONTENT_DIR], target, bundle_id=SAMPLE_ID, title=SAMPLE_TITLE, version=1,
+                     created="2026-01-01T00:00:00Z", on_progress=on_progress)
+    return target
+
+
+def shipped_bundle_folder() -> Path | None:
+    """The folder of signed bundles inside a frozen build (bundle/), if this is one."""
+    if not getattr(sys, "frozen", False):
+        return None
+    folder = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "bundle"
+    return folder if folder.is_dir() else None
+
+
+def shipped_bundle() -> Path | None:
+    """The newest signed bundle shipped with a frozen build, verified against the key shipped beside it."""
+    folder = shipped_bundle_folder()
+    if folder is None:
+        return None
+    from knowledge.config import load_policy
+    from knowledge.signing import load_trusted_keys, verify_bundle
+
+    bundles = sorted(folder.glob("*.fdkb"))
+    if not bundles:
+        return None
+    keys = load_trusted_keys(load_policy(), [p for p in folder.glob("*.pub")])
+    verify_bundle(bundles[-1], keys)
+    return bundles[-1]
+
+
+def resolve_bundle(explicit: Path | str | None = None, on_progress=None) -> Path:
+    """The bundle to search: --bundle, else the active installed bundle, else the shipped one, else the sample."""
+    from knowledge.install import active_bundle_path
+
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.exists():
+            raise BundleError(f"{path}: no such bundle file. Check the path, or leave out --bundle to use the installed guidance.")
+        return path
+    return active_bundle_path() or shipped_bundle() or sample_bundle_path(on_progress)
