@@ -27,7 +27,7 @@ STOP_WORDS = frozenset(
     hi hello dear sir madam regards thanks thank please kind yours sincerely faithfully cheers im ive dont cant wont
     get got getting go going want wanted know need needs just also still really much many will shall may might must
     tell asking ask wondering wonder help like would could yes ok okay able anything something someone thing things
-    writing write email mail message
+    writing write email mail message whats hows wheres whos thats theres
     """.split()
 )
 
@@ -39,6 +39,8 @@ class ParsedQuery:
     terms: tuple[str, ...]  # what the person wrote, lower case, stop words removed
     expansions: tuple[str, ...]  # synonym expansions added, e.g. "universal credit" for "uc"
     match: str
+    expansion_of: tuple[tuple[str, str], ...] = ()  # (expansion, the words it stands for)
+    corrections: tuple[tuple[str, str], ...] = ()  # (term as typed, indexed word it was read as)
 
 
 def tokenize(text: str) -> list[str]:
@@ -60,6 +62,7 @@ def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, c
     synonyms = synonyms or {}
     tokens = tokenize(text or "")
     expansions: list[str] = []
+    expansion_of: list[tuple[str, str]] = []
     used_in_phrase: set[int] = set()
     # Multi-word synonym terms first ("sick note", "the social"), then single words.
     for size in (3, 2, 1):
@@ -68,7 +71,10 @@ def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, c
                 continue
             phrase = " ".join(tokens[i : i + size])
             if phrase in synonyms:
-                expansions += [e for e in synonyms[phrase] if e not in expansions]
+                for e in synonyms[phrase]:
+                    if e not in expansions:
+                        expansions.append(e)
+                        expansion_of.append((e, phrase))
                 if size > 1:
                     used_in_phrase.update(range(i, i + size))
     terms: list[str] = []
@@ -81,13 +87,18 @@ def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, c
         if len(terms) >= MAX_TERMS:
             break
     parts: list[str] = []
+    corrections: list[tuple[str, str]] = []
     for term in terms:
         parts.append(quote(term))
         fixed = correct(term) if correct else None
         if fixed and fixed != term:
             parts.append(quote(fixed))
+            corrections.append((term, fixed))
+    # Neighbouring words as phrases too: "work allowance" should outrank "work" and "allowance" apart.
+    for first, second in zip(terms, terms[1:]):
+        parts.append(quote(f"{first} {second}"))
     for expansion in expansions[:MAX_TERMS]:
         words = [w for w in tokenize(expansion) if w]
         if words:
             parts.append(quote(" ".join(words)))
-    return ParsedQuery(tuple(terms), tuple(expansions), " OR ".join(dict.fromkeys(parts)))
+    return ParsedQuery(tuple(terms), tuple(expansions), " OR ".join(dict.fromkeys(parts)), tuple(expansion_of), tuple(corrections))
