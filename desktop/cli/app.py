@@ -1,1 +1,45 @@
-"""Commands: placeholder until written."""
+"""Opening the desktop app, and the feedback export for content teams."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from desktop.cli.groups import cli
+
+
+def open_app(bundle: Path | None = None, model: Path | None = None) -> int:
+    """Open the window (Qt is imported here and only here in the command line)."""
+    from desktop.app import run_app
+
+    return run_app(bundle=bundle, model=model)
+
+
+@cli.command("app")
+@click.option("--bundle", type=click.Path(path_type=Path), help="Bundle file to use (default: the installed guidance).")
+@click.option("--model", type=click.Path(path_type=Path), help="GGUF model file (default: the policy's, else the embedded model).")
+def app_command(bundle, model):
+    """Open the Frontdesk desktop app (the same as running frontdesk with no command)."""
+    raise SystemExit(open_app(bundle, model))
+
+
+@cli.group()
+def feedback() -> None:
+    """Feedback staff gave on drafts, for the content team."""
+
+
+@feedback.command("export")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The CSV file to write.")
+@click.option("--since", help="Only feedback from this date on (YYYY-MM-DD).")
+def feedback_export(output, since):
+    """Write staff feedback on drafts to a CSV file, with personal data removed."""
+    from desktop.feedback import export_feedback_csv
+    from desktop.history import HistoryStore
+
+    store = HistoryStore()
+    try:
+        count = export_feedback_csv(store, output, since)
+    finally:
+        store.close()
+    click.echo(f"Wrote {count} feedback record(s) to {output}. Questions and comments have personal data removed.")

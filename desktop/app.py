@@ -1,0 +1,39 @@
+"""Starting the desktop app: the Qt application, the theme, the window, the first-run welcome."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from knowledge.errors import FrontdeskError
+
+
+def run_app(argv: list[str] | None = None, bundle: Path | None = None, model: Path | None = None) -> int:
+    """Open the Frontdesk window and run until it closes; returns the exit code."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop.main_window import MainWindow
+    from desktop.services import open_services
+    from desktop.themes import apply_theme
+    from desktop.user_settings import replace, save_settings
+
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Frontdesk")
+    app.setApplicationDisplayName("Frontdesk")
+    try:
+        services = open_services(bundle, model)
+    except FrontdeskError as exc:
+        # A malformed policy or unusable guidance: refuse to start rather than run unsafely.
+        QMessageBox.critical(None, "Frontdesk cannot start", f"{exc}\n\nAsk your IT team for help.")
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    apply_theme(app, services.settings.theme, services.settings.font_scale)
+    window = MainWindow(services)
+    window.show()
+    if not services.settings.welcomed:
+        window.open_welcome()
+        services.settings = replace(services.settings, welcomed=True)
+        save_settings(services.settings)
+    code = app.exec()
+    services.close()
+    return code

@@ -1,0 +1,221 @@
+"""The history of drafts, edits, feedback and actions, kept in history.db (Qt-free).
+
+One writer: every write goes through a single-thread executor that owns the write connection, so
+the UI thread never waits on the disk and writes never interleave. Readers open their own
+connections. WAL mode with synchronous=FULL: a power cut loses nothing that was acknowledged.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from knowledge.config import app_paths
+from models.draft import Draft
+from models.personal_data import redact_personal_data
+
+# Numbered migrations: PRAGMA user_version says how many have run. Never edit one that has shipped.
+MIGRATIONS = (
+    """
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        question TEXT NOT NULL,
+        question_redacted TEXT NOT NULL,
+        draft_text TEXT NOT NULL,
+        final_text TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        no_guidance INTEGER NOT NULL DEFAULT 0,
+        sources TEXT NOT NULL DEFAULT '[]',
+        citations TEXT NOT NULL DEFAULT '[]',
+        unsupported TEXT NOT NULL DEFAULT '[]',
+        model TEXT NOT NULL DEFAULT '',
+        model_sha256 TEXT NOT NULL DEFAULT '',
+        bundle_id TEXT NOT NULL DEFAULT '',
+        bundle_version INTEGER NOT NULL DEFAULT 0,
+        timings TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE edits (id INTEGER PRIMARY KEY, draft_id INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+                        at TEXT NOT NULL, text TEXT NOT NULL);
+    CREATE TABLE feedback (id INTEGER PRIMARY KEY, draft_id INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+                           at TEXT NOT NULL, rating TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '');
+    CREATE TABLE audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, draft_id INTEGER, detail TEXT NOT NULL DEFAULT '');
+    CREATE TABLE autosave (slot INTEGER PRIMARY KEY CHECK (slot = 1), draft_id INTEGER, question TEXT NOT NULL,
+                           text TEXT NOT NULL, saved_at TEXT NOT NULL);
+    """,
+)
+RATINGS = ("helpful", "not_helpful", "guidance_wrong")
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    id: int
+    created_at: str
+    question: str
+    final_text: str
+    draft_text: str
+    mode: str
+    sources: tuple[dict, ...]
+    bundle_id: str
+    bundle_version: int
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class Autosave:
+    draft_id: int | None
+    question: str
+    text: str
+    saved_at: str
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False, timeout=10)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        with conn:
+            conn.executescript(script)
+            conn.execute(f"PRAGMA user_version = {number}")
+
+
+class HistoryStore:
+    """Drafts, edits, feedback, actions and the autosave slot; keep=False stores no drafts at all."""
+
+    def __init__(self, path: Path | None = None, keep: bool = True):
+        self.path = Path(path or app_paths().history_db)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.keep = keep
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-writer")
+        self._conn = self._writer.submit(self._open).result()
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = connect(self.path)
+        migrate(conn)
+        return conn
+
+    def _write(self, sql: str, args: tuple = ()) -> Future:
+        def run():
+            with self._conn:
+                return self._conn.execute(sql, args).lastrowid
+        return self._writer.submit(run)
+
+    def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+        try:
+            return conn.execute(sql, args).fetchall()
+        finally:
+            conn.close()
+
+    # -- writing --------------------------------------------------------------------------------
+    def record_draft(self, draft: Draft) -> int | None:
+        """Store a finished draft; returns its id (None when the policy keeps no history)."""
+        if not self.keep:
+            return None
+        sources = [{"passage_id": r.passage.id, "doc_id": r.passage.doc_id, "title": r.passage.title, "url": r.passage.url,
+                    "heading": r.passage.heading} for r in draft.sources]
+        citations = [{"marker": c.marker, "doc_id": c.doc_id, "passage_id": c.passage_id} for c in draft.citations]
+        timings = {"retrieval_ms": draft.timings.retrieval_ms, "first_token_ms": draft.timings.first_token_ms,
+                   "total_ms": draft.timings.total_ms, "tokens": draft.timings.tokens}
+        return self._write(
+            "INSERT INTO drafts (created_at, question, question_redacted, draft_text, final_text, mode, no_guidance, sources, "
+            "citations, unsupported, model, model_sha256, bundle_id, bundle_version, timings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (now(), draft.question, redact_personal_data(draft.question), draft.text, draft.text, draft.mode, int(draft.no_guidance),
+             json.dumps(sources), json.dumps(citations), json.dumps(list(draft.unsupported)),
+             draft.model.name if draft.model else "", draft.model.sha256 if draft.model else "",
+             draft.bundle.id if draft.bundle else "", draft.bundle.version if draft.bundle else 0, json.dumps(timings)),
+        ).result()
+
+    def update_final_text(self, draft_id: int | None, text: str) -> None:
+        """Record the person's edited text as the draft's final text (and the edit itself)."""
+        if draft_id is None or not self.keep:
+            return
+        self._write("UPDATE drafts SET final_text = ? WHERE id = ? AND final_text != ?", (text, draft_id, text))
+        self._write("INSERT INTO edits (draft_id, at, text) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM drafts WHERE id = ?)",
+                    (draft_id, now(), text, draft_id))
+
+    def add_feedback(self, draft_id: int | None, rating: str, comment: str = "") -> None:
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {RATINGS}")
+        if draft_id is None or not self.keep:
+            return
+        self._write("INSERT INTO feedback (draft_id, at, rating, comment) VALUES (?, ?, ?, ?)", (draft_id, now(), rating, comment)).result()
+
+    def log_action(self, action: str, draft_id: int | None = None, detail: str = "") -> None:
+        """Record what left the app and when (copied, printed, saved) or changed (bundle installed)."""
+        self._write("INSERT INTO audit (at, action, draft_id, detail) VALUES (?, ?, ?, ?)", (now(), action, draft_id, detail))
+
+    def autosave(self, draft_id: int | None, question: str, text: str) -> Future:
+        """Keep the editor's text in the autosave slot (fsynced by WAL + synchronous=FULL)."""
+        return self._write("INSERT OR REPLACE INTO autosave (slot, draft_id, question, text, saved_at) VALUES (1, ?, ?, ?, ?)",
+                           (draft_id, question, text, now()))
+
+    def clear_autosave(self) -> None:
+        self._write("DELETE FROM autosave").result()
+
+    def purge_older_than(self, days: int) -> int:
+        """Delete drafts (and their edits and feedback) older than `days` days; returns how many."""
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
+        count = self._read("SELECT count(*) FROM drafts WHERE created_at < ?", (cutoff,))[0][0]
+        self._write("DELETE FROM drafts WHERE created_at < ?", (cutoff,)).result()
+        return count
+
+    # -- reading --------------------------------------------------------------------------------
+    def pending_restore(self) -> Autosave | None:
+        """Text left in the editor when the app last stopped without closing cleanly, if any."""
+        rows = self._read("SELECT draft_id, question, text, saved_at FROM autosave WHERE slot = 1")
+        if not rows or not (rows[0][2].strip() or rows[0][1].strip()):
+            return None
+        return Autosave(*rows[0])
+
+    def search_history(self, text: str = "", limit: int = 100) -> list[HistoryEntry]:
+        """Past drafts, newest first, whose question or text contains `text`."""
+        like = f"%{text.strip()}%"
+        rows = self._read(
+            "SELECT id, created_at, question, final_text, draft_text, mode, sources, bundle_id, bundle_version, model FROM drafts "
+            "WHERE question LIKE ? OR final_text LIKE ? ORDER BY id DESC LIMIT ?", (like, like, limit))
+        return [self._entry(r) for r in rows]
+
+    def get_entry(self, entry_id: int) -> HistoryEntry | None:
+        rows = self._read("SELECT id, created_at, question, final_text, draft_text, mode, sources, bundle_id, bundle_version, model "
+                          "FROM drafts WHERE id = ?", (entry_id,))
+        return self._entry(rows[0]) if rows else None
+
+    def feedback_rows(self, since: str | None = None) -> list[tuple]:
+        """Feedback joined to its draft, for the content team's export."""
+        return self._read(
+            "SELECT f.at, f.rating, f.comment, d.question_redacted, d.bundle_id, d.bundle_version, d.citations, d.model, d.mode "
+            "FROM feedback f JOIN drafts d ON d.id = f.draft_id WHERE f.at >= ? ORDER BY f.at", (since or "",))
+
+    def audit_rows(self) -> list[tuple]:
+        return self._read("SELECT at, action, draft_id, detail FROM audit ORDER BY id")
+
+    @staticmethod
+    def _entry(row) -> HistoryEntry:
+        return HistoryEntry(row[0], row[1], row[2], row[3], row[4], row[5], tuple(json.loads(row[6])), row[7], row[8], row[9])
+
+    def close(self) -> None:
+        """Finish pending writes, then close the write connection."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._writer.submit(self._conn.close).result()
+        self._writer.shutdown(wait=True)

@@ -1,0 +1,37 @@
+"""What the window works with: policy, settings, the guidance searcher, the model choice, the history (Qt-free)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.history import HistoryStore
+from desktop.user_settings import UserSettings, effective_settings, load_settings
+from knowledge.config import Policy, load_policy
+from knowledge.sample import resolve_bundle
+from knowledge.search import Searcher
+from models.loading import ModelChoice, choose_model
+
+
+@dataclass
+class AppServices:
+    policy: Policy
+    settings: UserSettings
+    searcher: Searcher
+    model_choice: ModelChoice
+    history: HistoryStore
+
+    def close(self) -> None:
+        self.history.close()
+        self.searcher.close()
+
+
+def open_services(bundle: Path | None = None, model: Path | None = None) -> AppServices:
+    """Read the policy (a malformed one stops here with PolicyError), open the guidance and the history."""
+    policy = load_policy()
+    settings = effective_settings(load_settings(), policy)
+    searcher = Searcher(resolve_bundle(bundle))
+    choice = choose_model(model or settings.model_path or None, policy)
+    history = HistoryStore(keep=policy.history_enabled)
+    history.purge_older_than(settings.history_days)
+    return AppServices(policy, settings, searcher, choice, history)

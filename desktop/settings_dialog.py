@@ -1,0 +1,163 @@
+"""Settings: text size, theme, model, threads, history, and installing or rolling back guidance."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QSpinBox, QVBoxLayout, QWidget,
+)
+
+from desktop.services import AppServices
+from desktop.user_settings import THEMES, locked_settings, save_settings
+from desktop.workers import InstallWorker, start_in_thread
+
+LOCKED_NOTE = "Set by your IT team"
+
+
+class SettingsDialog(QDialog):
+    settings_changed = Signal(object)  # UserSettings
+    install_finished = Signal(bool, str)
+
+    def __init__(self, services: AppServices, parent=None):
+        super().__init__(parent)
+        self.services = services
+        self.setWindowTitle("Settings")
+        s = services.settings
+        locked = locked_settings(services.policy)
+        self.font_scale = QSpinBox()
+        self.font_scale.setRange(100, 200)
+        self.font_scale.setSingleStep(25)
+        self.font_scale.setSuffix(" %")
+        self.font_scale.setValue(s.font_scale)
+        self.theme = QComboBox()
+        self.theme.addItems([t.replace("-", " ").capitalize() for t in THEMES])
+        self.theme.setCurrentIndex(THEMES.index(s.theme))
+        self.model_path = QLineEdit(s.model_path)
+        self.model_path.setPlaceholderText("Embedded model (SmolLM2-135M)")
+        self.model_browse = QPushButton("Choose…")
+        self.model_browse.clicked.connect(self.choose_model)
+        self.threads = QSpinBox()
+        self.threads.setRange(0, 64)
+        self.threads.setSpecialValueText("Automatic")
+        self.threads.setValue(s.threads)
+        self.history_days = QSpinBox()
+        self.history_days.setRange(0, 3650)
+        self.history_days.setSuffix(" days")
+        self.history_days.setValue(s.history_days)
+        names = {
+            self.font_scale: ("Text size", "Make all text larger, up to twice the normal size"),
+            self.theme: ("Colours", "Light, dark or high contrast"),
+            self.model_path: ("Model file", "The language model file; leave empty for the embedded model"),
+            self.model_browse: ("Choose model file", "Pick a GGUF model file"),
+            self.threads: ("Processor threads", "How many processor cores the model uses; automatic is best"),
+            self.history_days: ("Keep history for", "Past drafts older than this are deleted"),
+        }
+        for widget, (name, description) in names.items():
+            widget.setAccessibleName(name)
+            widget.setAccessibleDescription(description)
+        for key, widgets in (("model_path", (self.model_path, self.model_browse)), ("threads", (self.threads,)),
+                             ("history_days", (self.history_days,))):
+            if key in locked:
+                for w in widgets:
+                    w.setEnabled(False)
+                    w.setToolTip(LOCKED_NOTE)
+                    w.setAccessibleDescription(LOCKED_NOTE)
+        model_row = QWidget()
+        row = QHBoxLayout(model_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.model_path, 1)
+        row.addWidget(self.model_browse)
+        form = QFormLayout()
+        form.addRow("Text size", self.font_scale)
+        form.addRow("Colours", self.theme)
+        form.addRow("Model file" + (f" ({LOCKED_NOTE})" if "model_path" in locked else ""), model_row)
+        form.addRow("Processor threads" + (f" ({LOCKED_NOTE})" if "threads" in locked else ""), self.threads)
+        form.addRow("Keep history for" + (f" ({LOCKED_NOTE})" if "history_days" in locked else ""), self.history_days)
+
+        info = services.searcher.info
+        self.bundle_label = QLabel(f"Guidance in use: {info.title}, version {info.version}")
+        self.install_button = QPushButton("Install guidance from a file…")
+        self.install_button.setAccessibleName("Install guidance bundle")
+        self.install_button.setAccessibleDescription("Choose a signed .fdkb file; its signature is checked before it is used")
+        self.install_button.clicked.connect(self.choose_bundle)
+        self.rollback_button = QPushButton("Go back to the previous guidance")
+        self.rollback_button.setAccessibleName("Roll back guidance")
+        self.rollback_button.clicked.connect(self.rollback)
+        self.result_label = QLabel("")
+        self.result_label.setWordWrap(True)
+        self.result_label.setAccessibleName("Result")
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Save).setAccessibleName("Save settings")
+        buttons.button(QDialogButtonBox.Cancel).setAccessibleName("Cancel")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        for w in (self.bundle_label, self.install_button, self.rollback_button, self.result_label, buttons):
+            layout.addWidget(w)
+        self.install_thread = None
+        self.setMinimumWidth(560)
+
+    def current_settings(self):
+        return replace(self.services.settings, font_scale=self.font_scale.value(), theme=THEMES[self.theme.currentIndex()],
+                       model_path=self.model_path.text().strip(), threads=self.threads.value(),
+                       history_days=self.history_days.value()).validated()
+
+    def save(self) -> None:
+        settings = self.current_settings()
+        save_settings(settings)
+        self.settings_changed.emit(settings)
+        self.accept()
+
+    def choose_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a model file", str(Path.home()), "GGUF models (*.gguf)")
+        if path:
+            self.model_path.setText(path)
+
+    def choose_bundle(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a guidance bundle", str(Path.home()), "Guidance bundles (*.fdkb)")
+        if path:
+            self.install_bundle(Path(path))
+
+    def install_bundle(self, path: Path) -> None:
+        """Check and install a bundle in the background; the result appears in words (install_finished)."""
+        from knowledge.errors import FrontdeskError
+        from knowledge.signing import load_trusted_keys
+
+        try:
+            keys = load_trusted_keys(self.services.policy)
+        except FrontdeskError as exc:
+            self.on_installed(False, f"Not installed. {exc}")
+            return
+        self.result_label.setText(f"Checking {path.name}…")
+        self.install_button.setEnabled(False)
+        worker = InstallWorker(path, keys, self.services.policy.allow_downgrade)
+        worker.finished.connect(self.on_installed)
+        self.install_thread = start_in_thread(worker, self, (worker.finished,))
+
+    def on_installed(self, ok: bool, message: str) -> None:
+        self.install_button.setEnabled(True)
+        self.result_label.setText(("✓ " if ok else "✗ ") + message + (" Restart Frontdesk to use it." if ok else ""))
+        self.services.history.log_action("installed_bundle" if ok else "install_refused", None, message)
+        self.install_finished.emit(ok, message)
+
+    def rollback(self) -> None:
+        from knowledge.errors import FrontdeskError
+        from knowledge.install import rollback_bundle
+
+        try:
+            info = rollback_bundle()
+            self.result_label.setText(f"✓ {info.title} version {info.version} is active again. Restart Frontdesk to use it.")
+            self.services.history.log_action("rollback", None, f"{info.id} {info.version}")
+        except FrontdeskError as exc:
+            self.result_label.setText(f"✗ {exc}")
+
+    def done(self, result: int) -> None:
+        if self.install_thread is not None and self.install_thread.isRunning():
+            self.install_thread.quit()
+            self.install_thread.wait(10000)
+        super().done(result)

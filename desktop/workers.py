@@ -1,0 +1,120 @@
+"""Background work for the window: loading the model, drafting, installing bundles.
+
+Each worker is a QObject moved to its own QThread and talks back only through signals; the UI
+never waits on it. The plain-Python services do the work (models.drafting.stream_draft and
+friends); these classes only carry their events across threads. Cancelling sets a
+threading.Event the drafting loop checks before every token.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from knowledge.errors import FrontdeskError
+from models.draft import DoneEvent, SourcesEvent, TokenEvent
+
+TOKEN_BATCH_SECONDS = 1 / 30  # at most about 30 editor updates a second, however fast the model
+
+
+class ModelLoader(QObject):
+    """Verifies and loads the model file, off the UI thread."""
+
+    loaded = Signal(object)  # the LocalRuntime, ready
+    failed = Signal(str)  # why, in words
+
+    def __init__(self, choice, policy):
+        super().__init__()
+        self.choice, self.policy = choice, policy
+
+    @Slot()
+    def run(self) -> None:
+        from models.loading import load_runtime
+
+        try:
+            self.loaded.emit(load_runtime(self.choice, self.policy))
+        except FrontdeskError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # a model file that crashes the loader must not take the window down
+            self.failed.emit(f"The model could not be loaded ({type(exc).__name__}: {exc}).")
+
+
+class DraftWorker(QObject):
+    """Runs one draft: search, then the extractive or generated draft, streaming batched text."""
+
+    sources = Signal(object)  # SourcesEvent
+    tokens = Signal(str)  # a batch of text to append
+    done = Signal(object)  # Draft
+    failed = Signal(str)
+
+    def __init__(self, question: str, searcher, runtime, mode: str, max_tokens: int, unavailable: str = ""):
+        super().__init__()
+        self.question, self.searcher, self.runtime = question, searcher, runtime
+        self.mode, self.max_tokens, self.unavailable = mode, max_tokens, unavailable
+        self.cancel = threading.Event()
+
+    @Slot()
+    def run(self) -> None:
+        from models.drafting import stream_draft
+
+        pending: list[str] = []
+        last_flush = time.monotonic()
+        try:
+            for event in stream_draft(self.question, self.searcher, self.runtime, mode=self.mode, max_tokens=self.max_tokens,
+                                      cancel=self.cancel, unavailable=self.unavailable):
+                if isinstance(event, SourcesEvent):
+                    self.sources.emit(event)
+                elif isinstance(event, TokenEvent):
+                    pending.append(event.text)
+                    if time.monotonic() - last_flush >= TOKEN_BATCH_SECONDS:
+                        self.tokens.emit("".join(pending))
+                        pending.clear()
+                        last_flush = time.monotonic()
+                elif isinstance(event, DoneEvent):
+                    if pending:
+                        self.tokens.emit("".join(pending))
+                    self.done.emit(event.draft)
+        except FrontdeskError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # report, never crash the window
+            traceback.print_exc()
+            self.failed.emit(f"Something went wrong while drafting ({type(exc).__name__}). Try again, or use the guidance directly.")
+
+
+class InstallWorker(QObject):
+    """Verifies and installs a bundle file chosen in Settings."""
+
+    finished = Signal(bool, str)  # ok, message in words
+
+    def __init__(self, path, trusted_keys, allow_downgrade: bool):
+        super().__init__()
+        self.path, self.trusted_keys, self.allow_downgrade = path, trusted_keys, allow_downgrade
+
+    @Slot()
+    def run(self) -> None:
+        from knowledge.install import install_bundle
+        from knowledge.signing import read_signature
+
+        try:
+            info = install_bundle(self.path, trusted_keys=self.trusted_keys, allow_downgrade=self.allow_downgrade)
+            signer = read_signature(info.path).get("key_id", "?")
+            self.finished.emit(True, f"Installed {info.title} version {info.version}. The signature checked out (signed by key {signer}).")
+        except FrontdeskError as exc:
+            self.finished.emit(False, f"Not installed. {exc}")
+        except Exception as exc:
+            self.finished.emit(False, f"Not installed: {type(exc).__name__}: {exc}")
+
+
+def start_in_thread(worker: QObject, parent: QObject, finished_signals=()) -> QThread:
+    """Move `worker` to a new QThread, run its run() there, and end the thread when a finished signal fires."""
+    thread = QThread(parent)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    for signal in finished_signals:
+        signal.connect(thread.quit)
+    thread.finished.connect(worker.deleteLater)
+    thread.start()
+    return thread
