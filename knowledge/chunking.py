@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 MIN_WORDS = 60
 MAX_WORDS = 250
+# Short sections are joined up to this many words: long enough to stand alone when cited, short
+# enough that three of them fit the small model's prompt budget (models/prompting.py).
+MERGE_LIMIT = 140
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9£\"'(])")
 
@@ -108,26 +111,25 @@ def split_long_block(block: str) -> list[str]:
 
 
 def merge_short_passages(passages: list[PassageText]) -> list[PassageText]:
-    """Fold a passage under MIN_WORDS into its neighbour in the same top-level section, when it fits."""
+    """Fold a passage under MIN_WORDS into the one before it, when the two fit in one passage.
+
+    Across sections, the later heading is kept in the text ("Heading:") and in the heading path
+    ("First · Second"), so a citation still says where each sentence came from.
+    """
     merged: list[PassageText] = []
     for p in passages:
         prev = merged[-1] if merged else None
-        if (
-            prev is not None
-            and (words(prev.text) < MIN_WORDS or words(p.text) < MIN_WORDS)
-            and words(prev.text) + words(p.text) <= MAX_WORDS
-            and top_heading(prev.heading) == top_heading(p.heading)
-        ):
-            heading = prev.heading if words(prev.text) >= words(p.text) or not p.heading else p.heading
-            if prev.heading != p.heading and p.heading:
-                inner = p.heading.split(" > ")[-1]
-                text = f"{prev.text}\n\n{inner}:\n{p.text}" if prev.heading else p.text if not prev.text else f"{prev.text}\n\n{p.text}"
-                heading = prev.heading or p.heading
-            else:
-                text = f"{prev.text}\n\n{p.text}"
-            merged[-1] = PassageText(heading, text, estimate_tokens(text))
-        else:
+        if prev is None or not (words(prev.text) < MIN_WORDS or words(p.text) < MIN_WORDS) \
+                or words(prev.text) + words(p.text) > MERGE_LIMIT:
             merged.append(p)
+            continue
+        if prev.heading == p.heading or not p.heading:
+            heading, text = prev.heading, f"{prev.text}\n\n{p.text}"
+        else:
+            inner = p.heading.split(" > ")[-1]
+            heading = f"{prev.heading} · {inner}" if prev.heading else p.heading
+            text = f"{prev.text}\n\n{inner}:\n{p.text}" if prev.text else p.text
+        merged[-1] = PassageText(heading, text, estimate_tokens(text))
     return merged
 
 

@@ -31,7 +31,7 @@ def sample_bundle(tmp_path_factory) -> Path:
     from knowledge.build import build_bundle
 
     out = tmp_path_factory.mktemp("bundle") / "sample-1.fdkb"
-    build_bundle([CONTENT_DIR], out, bundle_id="sample", title="Sample guidance", version=1, created="2026-01-01T00:00:00Z")
+    build_bundle([CONTENT_DIR], out, bundle_id="frontdesk-sample", title="Sample guidance", version=1, created="2026-01-01T00:00:00Z")
     return out
 
 
