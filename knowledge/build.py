@@ -147,7 +147,7 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
         passage_rows, fts_rows = [], []
         rowid = 0
         for n, doc in enumerate(documents, start=1):
-            for seq, p in enumerate(split_passages(doc.body, doc.title)):
+            for seq, p in enumerate(split_passages(link_text_only(doc.body), doc.title)):
                 rowid += 1
                 passage_rows.append({"rowid": rowid, "id": f"{doc.id}#{seq}", "doc_id": doc.id, "seq": seq,
                                      "heading": p.heading, "text": p.text, "tokens": p.tokens})
@@ -166,6 +166,7 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
         db["passages"].insert_all(passage_rows, batch_size=500)
         conn.executemany("INSERT INTO passages_fts(rowid, title, heading, text) VALUES (?, ?, ?, ?)", fts_rows)
         conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
+        conn.executemany("INSERT INTO vocabulary(word, count) VALUES (?, ?)", sorted(vocabulary_counts(fts_rows).items()))
         unique_synonyms = sorted({(s.term, s.expansion) for s in read.synonyms})
         conn.executemany("INSERT INTO synonyms(term, expansion) VALUES (?, ?)", unique_synonyms)
         db["answers"].insert_all(
@@ -177,6 +178,23 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
         return len(passage_rows)
     finally:
         conn.close()
+
+
+MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+def link_text_only(markdown: str) -> str:
+    """Markdown links as their text: a page address would match searches for the page it points to."""
+    return MARKDOWN_LINK.sub(r"\1", markdown)
+
+
+def vocabulary_counts(fts_rows) -> dict[str, int]:
+    """How many passages each word appears in, for spelling suggestions at search time."""
+    counts: dict[str, int] = {}
+    for _, title, heading, text in fts_rows:
+        for word in set(re.findall(r"[^\W\d_]{4,}", f"{title} {heading} {text}".lower())):
+            counts[word] = counts.get(word, 0) + 1
+    return counts
 
 
 def fsync_folder(folder: Path) -> None:

@@ -44,6 +44,10 @@ CREATE TABLE synonyms (
     expansion TEXT NOT NULL             -- what it means: "universal credit"
 );
 CREATE INDEX synonyms_term ON synonyms(term);
+CREATE TABLE vocabulary (
+    word  TEXT PRIMARY KEY,             -- every word of the titles and passages, as written, lower case
+    count INTEGER NOT NULL              -- passages it appears in (spelling suggestions prefer common words)
+) WITHOUT ROWID;
 CREATE TABLE answers (
     id        TEXT PRIMARY KEY,
     question  TEXT NOT NULL,
