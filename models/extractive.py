@@ -17,7 +17,11 @@ from models.support import split_sentences
 MAX_WORDS = 120
 MAX_SENTENCES = 4
 PASSAGES_USED = 3
-ASKS_FOR_FIGURES = re.compile(r"\b(how much|how many|how long|when|what date|amount|rate|£|pay|paid|days?|weeks?|months?)\b", re.I)
+TIME = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(working\s+)?(day|week|month|year)s?\b|\b(january|february|march|april|june|july|august|september|october|november|december)\b", re.I)
+# What kind of figure a question asks for, and how a sentence that carries one looks.
+ASKS_FOR_AMOUNT = re.compile(r"\b(how much|how many|amount|rate|cost|much is|£)", re.I)
+ASKS_FOR_TIME = re.compile(r"\b(how long|when|time limit|deadline|how soon|what date|how often|days?|weeks?|months?)\b", re.I)
+AMOUNT = re.compile(r"£\s?\d|\b\d+p\b|\d+%")
 
 
 def stem(word: str) -> str:
@@ -31,42 +35,68 @@ def question_stems(question: str, sources: Sequence[SearchResult]) -> set[str]:
     return {stem(w) for w in words}
 
 
-def passage_sentences(text: str) -> list[str]:
-    """Whole sentences of a passage: list items and lines as sentences, headings dropped."""
-    sentences = []
+def passage_sentences(text: str) -> list[tuple[str, str]]:
+    """(sentence, context) for each whole sentence of a passage; a list item carries its lead-in.
+
+    The context is the sub-heading the sentence sits under ("How much you get") and, for a list
+    item, the line that introduces the list ("You get:"): "£8.50 each week" means little alone.
+    """
+    found: list[tuple[str, str]] = []
+    heading, lead_in = "", ""
     for line in text.split("\n"):
-        line = line.strip().lstrip("-*• ").strip()
-        if not line or line.startswith("#"):
+        raw = line.strip()
+        if not raw:
             continue
-        sentences += split_sentences(line)
-    return [s for s in sentences if len(s.split()) >= 4 and not s.endswith(":")]
+        if raw.startswith("#"):
+            heading, lead_in = raw.lstrip("# "), ""
+            continue
+        is_item = raw[:1] in "-*•"
+        line = raw.lstrip("-*• ").strip()
+        if line.endswith(":"):
+            if len(line.split()) <= 6 and not is_item and line[:1].isupper() and "." not in line:
+                heading = line[:-1]  # a joined section's sub-heading ("How much you get:")
+            lead_in = line[:-1]
+            continue
+        if not is_item:
+            lead_in = ""
+        for sentence in split_sentences(line):
+            if len(sentence.split()) >= 4:
+                found.append((f"{lead_in} {sentence}" if is_item and lead_in else sentence, heading))
+    return found
 
 
-def sentence_score(sentence: str, stems: set[str], wants_figures: bool, position: int, rank: int) -> float:
+def overlap(words: list[str], stems: set[str]) -> int:
+    return sum(1 for w in set(words) if stem(w) in stems or any(w.startswith(s) for s in stems if len(s) >= 4))
+
+
+def sentence_score(sentence: str, context: str, stems: set[str], wants: str, position: int, rank: int) -> float:
     words = [w for w in tokenize(sentence) if w not in STOP_WORDS]
     if not words:
         return 0.0
-    hits = sum(1 for w in set(words) if stem(w) in stems or any(w.startswith(s) for s in stems if len(s) >= 4))
-    score = hits / math.sqrt(len(words))
-    if wants_figures and re.search(r"£|\d", sentence):
-        score *= 1.5
+    score = overlap(words, stems) / math.sqrt(len(words))
+    score += 0.3 * overlap([w for w in tokenize(context) if w not in STOP_WORDS], stems)
+    if (wants == "amount" and AMOUNT.search(sentence)) or (wants == "time" and TIME.search(sentence)):
+        score += 0.6
+    if wants == "amount" and "how much" in context.lower():
+        score += 0.3
     return score * (1.0 - 0.04 * position) * (1.0 - 0.15 * rank)
 
 
 def extractive_answer(question: str, sources: Sequence[SearchResult]) -> str:
     """A short answer made of the sources' own sentences, each followed by its [n]."""
     stems = question_stems(question, sources)
-    wants_figures = bool(ASKS_FOR_FIGURES.search(question))
+    wants = "amount" if ASKS_FOR_AMOUNT.search(question) else "time" if ASKS_FOR_TIME.search(question) else ""
+
     scored = []
     for rank, result in enumerate(sources[:PASSAGES_USED]):
-        for position, sentence in enumerate(passage_sentences(result.passage.text)):
-            score = sentence_score(sentence, stems, wants_figures, position, rank)
+        for position, (sentence, context) in enumerate(passage_sentences(result.passage.text)):
+            score = sentence_score(sentence, context, stems, wants, position, rank)
             if score > 0:
                 scored.append((score, rank, position, sentence))
     if not scored and sources:
         # Nothing overlaps word for word: the top passage's opening is still the best lead.
         first = passage_sentences(sources[0].passage.text)[:2]
-        scored = [(1.0, 0, i, s) for i, s in enumerate(first)]
+        scored = [(1.0, 0, i, s) for i, (s, _) in enumerate(first)]
     chosen, words, per_passage, seen = [], 0, {}, set()
     for score, rank, position, sentence in sorted(scored, key=lambda s: -s[0]):
         key = re.sub(r"\W+", " ", sentence.lower()).strip()
