@@ -102,8 +102,8 @@ class HistoryStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.keep = keep
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-writer")
-        self._conn = self._writer.submit(self._open).result()
         self._closed = False
+        self._conn = self._writer.submit(self._open).result()
         self._lock = threading.Lock()
 
     def _open(self) -> sqlite3.Connection:
@@ -112,12 +112,19 @@ class HistoryStore:
         return conn
 
     def _write(self, sql: str, args: tuple = ()) -> Future:
+        if self._closed:  # a late write after close (a window closing after the app) is dropped, not a crash
+            done: Future = Future()
+            done.set_result(None)
+            return done
+
         def run():
             with self._conn:
                 return self._conn.execute(sql, args).lastrowid
         return self._writer.submit(run)
 
     def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
+        if not self._closed:
+            self._writer.submit(lambda: None).result()  # read your own writes: queued ones land first
         conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
         try:
             return conn.execute(sql, args).fetchall()

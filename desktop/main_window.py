@@ -260,10 +260,11 @@ class MainWindow(QMainWindow):
             self.update_status()
             return
         self.model_loading = True
-        loader = ModelLoader(self.services.model_choice, self.services.policy)
-        loader.loaded.connect(self.on_model_loaded)
-        loader.failed.connect(self.on_model_failed)
-        self.loader_thread = start_in_thread(loader, self, (loader.loaded, loader.failed))
+        # Kept on self: a worker with no Python reference left would be collected mid-load.
+        self.loader = ModelLoader(self.services.model_choice, self.services.policy)
+        self.loader.loaded.connect(self.on_model_loaded)
+        self.loader.failed.connect(self.on_model_failed)
+        self.loader_thread = start_in_thread(self.loader, self, (self.loader.loaded, self.loader.failed))
         self.update_status()
 
     def on_model_loaded(self, runtime) -> None:
@@ -571,6 +572,9 @@ class MainWindow(QMainWindow):
     # -- closing --------------------------------------------------------------------------------
     def shutdown(self) -> None:
         """Stop workers and wait for their threads; a clean exit leaves nothing to restore."""
+        if getattr(self, "_shut_down", False):
+            return
+        self._shut_down = True
         self.autosave_timer.stop()
         self.stop_draft()
         for thread in (self.worker_thread, self.loader_thread):

@@ -135,9 +135,9 @@ class SettingsDialog(QDialog):
             return
         self.result_label.setText(f"Checking {path.name}…")
         self.install_button.setEnabled(False)
-        worker = InstallWorker(path, keys, self.services.policy.allow_downgrade)
-        worker.finished.connect(self.on_installed)
-        self.install_thread = start_in_thread(worker, self, (worker.finished,))
+        self.install_worker = InstallWorker(path, keys, self.services.policy.allow_downgrade)
+        self.install_worker.finished.connect(self.on_installed)
+        self.install_thread = start_in_thread(self.install_worker, self, (self.install_worker.finished,))
 
     def on_installed(self, ok: bool, message: str) -> None:
         self.install_button.setEnabled(True)

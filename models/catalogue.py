@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -108,8 +109,15 @@ def describe_model(path: Path) -> ModelInfo:
     path = Path(path)
     if not path.exists():
         raise ModelError(f"{path}: no such model file. Check the model path in Settings, the policy, or --model.")
+    stat = path.stat()
+    return _describe(path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _describe(path: Path, size: int, mtime_ns: int) -> ModelInfo:
+    # Parsing the header walks the whole vocabulary in Python (about 100 ms, holding the GIL):
+    # done once per file version, so the model-loading thread never stalls the window with it.
     header = read_gguf_header(path)
-    size = path.stat().st_size
     if header.data_end and size < header.data_end:
         raise ModelError(
             f"{path}: the model file is truncated ({size:,} bytes of {header.data_end:,}). Copy it again in full."
