@@ -318,6 +318,7 @@ class MainWindow(QMainWindow):
         self.worker = DraftWorker(question, self.services.searcher, self.runtime, mode, MAX_TOKENS, unavailable)
         self.worker.sources.connect(self.on_sources)
         self.worker.tokens.connect(self.on_tokens)
+        self.worker.restarted.connect(self.editor.clear)
         self.worker.done.connect(self.on_done)
         self.worker.failed.connect(self.on_failed)
         self.streamed_any = False

@@ -47,6 +47,7 @@ class DraftWorker(QObject):
 
     sources = Signal(object)  # SourcesEvent
     tokens = Signal(str)  # a batch of text to append
+    restarted = Signal()  # the text so far is void: the office server failed and the local model starts again
     done = Signal(object)  # Draft
     failed = Signal(str)
 
@@ -67,6 +68,9 @@ class DraftWorker(QObject):
                                       cancel=self.cancel, unavailable=self.unavailable):
                 if isinstance(event, SourcesEvent):
                     self.sources.emit(event)
+                elif isinstance(event, TokenEvent) and event.restart:
+                    pending.clear()
+                    self.restarted.emit()
                 elif isinstance(event, TokenEvent):
                     pending.append(event.text)
                     if time.monotonic() - last_flush >= TOKEN_BATCH_SECONDS:

@@ -78,6 +78,7 @@ class SourcesEvent:
 @dataclass(frozen=True, slots=True)
 class TokenEvent:
     text: str
+    restart: bool = False  # the text so far is void (an office server failed mid-answer); start again
 
 
 @dataclass(frozen=True, slots=True)

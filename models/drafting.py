@@ -16,6 +16,7 @@ from knowledge.errors import FrontdeskError, ModelError
 from knowledge.search import Searcher
 from models.catalogue import preferred_mode
 from models.draft import Draft, DoneEvent, SourcesEvent, Timings, TokenEvent
+from models.endpoint import RESTART
 from models.extractive import extractive_answer
 from models.personal_data import find_personal_data
 from models.prompting import build_prompt
@@ -112,6 +113,10 @@ def stream_draft(
     first_token_ms = None
     try:
         for piece in runtime.generate(plan.messages, max_tokens=max_tokens, should_stop=cancel.is_set):
+            if piece is RESTART:
+                pieces.clear()
+                yield TokenEvent("", restart=True)
+                continue
             if first_token_ms is None:
                 first_token_ms = (time.perf_counter() - started) * 1000
             pieces.append(piece)
@@ -123,6 +128,8 @@ def stream_draft(
         yield finish(extractive_answer(question, response.results), "extractive", alternative="".join(pieces) or None)
         return
     text = "".join(pieces).strip()
+    if getattr(runtime, "notice", ""):
+        notices.append(runtime.notice)
     if cancel.is_set():
         notices.append("Stopped.")
         yield finish(text, "generated", first_token_ms=first_token_ms, tokens=len(pieces))

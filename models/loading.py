@@ -36,11 +36,30 @@ def choose_model(explicit: Path | str | None, policy: Policy) -> ModelChoice:
         return ModelChoice(None, None, str(exc))
 
 
-def load_runtime(choice: ModelChoice, policy: Policy) -> LocalRuntime:
-    """Verify and load the chosen model (blocking); ModelError says why it could not be."""
-    if choice.path is None:
-        raise ModelError(choice.problem)
-    expected = policy.model_sha256 if policy.model_path and Path(policy.model_path) == choice.path else None
-    runtime = LocalRuntime(choice.path, threads=policy.threads, expected_sha256=expected)
-    runtime.load()
-    return runtime
+def load_runtime(choice: ModelChoice, policy: Policy):
+    """Verify and load the chosen model (blocking); ModelError says why it could not be.
+
+    With an endpoint_url in the policy, the office server comes first and the local model is
+    the fallback (a FallbackRuntime); without one, no network call is ever made.
+    """
+    local, problem = None, choice.problem
+    if choice.path is not None:
+        expected = policy.model_sha256 if policy.model_path and Path(policy.model_path) == choice.path else None
+        local = LocalRuntime(choice.path, threads=policy.threads, expected_sha256=expected)
+        try:
+            local.load()
+        except ModelError as exc:
+            if not policy.endpoint_url:
+                raise
+            local, problem = None, str(exc)
+    if policy.endpoint_url:
+        from models.endpoint import EndpointRuntime, FallbackRuntime
+
+        runtime = FallbackRuntime(EndpointRuntime(policy.endpoint_url, policy.endpoint_model or ""), local)
+        runtime.load()
+        if not runtime.loaded:
+            raise ModelError(f"{runtime.notice} {problem}".strip())
+        return runtime
+    if local is None:
+        raise ModelError(problem)
+    return local

@@ -83,6 +83,8 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
                     p = r.passage
                     click.echo(f"  [{n}] {p.title}{' > ' + p.heading if p.heading else ''}\n      {p.url}")
                 click.secho("\nDraft", bold=True)
+            elif isinstance(event, TokenEvent) and event.restart:
+                click.secho("\n[The office server stopped; the model on this computer starts again]", fg="yellow")
             elif isinstance(event, TokenEvent):
                 streamed = True
                 click.echo(event.text, nl=False)

@@ -1,0 +1,155 @@
+"""An optional OpenAI-compatible chat endpoint (llama.cpp server, Ollama, vLLM), and falling back from it.
+
+Off unless the policy names an endpoint_url: Frontdesk makes no network call otherwise. Only
+urllib is used, so nothing new is bundled for offices that never turn it on.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from typing import Callable, Iterator, Sequence
+from urllib.parse import urlparse
+
+from knowledge.errors import EndpointError, ModelError
+from models.draft import ModelInfo
+
+# Yielded by FallbackRuntime.generate when the endpoint failed mid-answer: the text so far is void,
+# and the local model's answer follows from the start.
+RESTART = "\x00restart\x00"
+
+
+class EndpointRuntime:
+    """A model behind an OpenAI-compatible /v1/chat/completions endpoint, streamed with SSE."""
+
+    def __init__(self, url: str, model: str = "", timeout: float = 10.0, context_length: int = 4096):
+        self.url = url.rstrip("/")
+        if not self.url.endswith("/v1"):
+            self.url += "/v1"
+        self.model = model or "default"
+        self.timeout = timeout
+        self.n_ctx = context_length
+        host = urlparse(self.url).netloc
+        self.info = ModelInfo(name=f"{self.model} (office server {host})", sha256="", path=self.url)
+        self.loaded = False
+        self.last_stats = None
+
+    @property
+    def context_length(self) -> int:
+        return self.n_ctx
+
+    def count_tokens(self, text: str) -> int:
+        return max(1, len(text) // 4)  # the server has the tokenizer; an estimate keeps the budget safe
+
+    def load(self) -> ModelInfo:
+        """Check the server answers (GET /v1/models); EndpointError if it does not."""
+        try:
+            with urllib.request.urlopen(f"{self.url}/models", timeout=self.timeout) as response:
+                json.load(response)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise EndpointError(f"The office model server at {self.url} is not answering ({reason(exc)}).") from exc
+        self.loaded = True
+        return self.info
+
+    def close(self) -> None:
+        self.loaded = False
+
+    def generate(self, messages: Sequence[dict], max_tokens: int = 256, should_stop: Callable[[], bool] = lambda: False,
+                 temperature: float = 0.2) -> Iterator[str]:
+        """Stream the reply; EndpointError if the server fails before or during the answer."""
+        body = json.dumps({"model": self.model, "messages": list(messages), "max_tokens": max_tokens,
+                           "temperature": temperature, "stream": True}).encode()
+        request = urllib.request.Request(f"{self.url}/chat/completions", data=body,
+                                         headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
+        try:
+            response = urllib.request.urlopen(request, timeout=self.timeout)
+        except (urllib.error.URLError, OSError) as exc:
+            raise EndpointError(f"The office model server at {self.url} is not answering ({reason(exc)}).") from exc
+        finished = False
+        try:
+            for raw in response:
+                if should_stop():
+                    finished = True
+                    break
+                line = raw.decode("utf-8", errors="replace").strip()
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    finished = True
+                    break
+                try:
+                    choice = json.loads(data)["choices"][0]
+                except (ValueError, KeyError, IndexError) as exc:
+                    raise EndpointError(f"The office model server sent something that is not a chat answer: {data[:80]!r}") from exc
+                text = (choice.get("delta") or {}).get("content") or ""
+                if text:
+                    yield text
+                if choice.get("finish_reason"):
+                    finished = True
+        except (OSError, socket.timeout, urllib.error.URLError) as exc:
+            raise EndpointError(f"The office model server stopped in the middle of the answer ({reason(exc)}).") from exc
+        finally:
+            response.close()
+        if not finished:
+            raise EndpointError("The office model server stopped in the middle of the answer (the connection closed).")
+
+
+def reason(exc: Exception) -> str:
+    inner = getattr(exc, "reason", None)
+    return str(inner or exc) or type(exc).__name__
+
+
+class FallbackRuntime:
+    """The endpoint first; the local model when the endpoint cannot be reached or stops mid-answer."""
+
+    def __init__(self, primary: EndpointRuntime, fallback):
+        self.primary, self.fallback = primary, fallback
+        self.notice = ""
+
+    @property
+    def loaded(self) -> bool:
+        return self.primary.loaded or (self.fallback is not None and self.fallback.loaded)
+
+    @property
+    def info(self) -> ModelInfo | None:
+        return self.primary.info if self.primary.loaded else getattr(self.fallback, "info", None)
+
+    @property
+    def context_length(self) -> int:
+        return min(self.primary.context_length, self.fallback.context_length) if self.fallback else self.primary.context_length
+
+    def count_tokens(self, text: str) -> int:
+        return self.fallback.count_tokens(text) if self.fallback and self.fallback.loaded else self.primary.count_tokens(text)
+
+    def load(self) -> ModelInfo | None:
+        try:
+            self.primary.load()
+        except EndpointError as exc:
+            self.notice = f"{exc} Using the model on this computer."
+        return self.info
+
+    def close(self) -> None:
+        self.primary.close()
+        if self.fallback is not None:
+            self.fallback.close()
+
+    def generate(self, messages, max_tokens: int = 256, should_stop: Callable[[], bool] = lambda: False, **options) -> Iterator[str]:
+        """Stream from the endpoint; on failure, yield RESTART and stream the local model's answer instead."""
+        started = False
+        if self.primary.loaded:
+            try:
+                for piece in self.primary.generate(messages, max_tokens=max_tokens, should_stop=should_stop, **options):
+                    started = True
+                    yield piece
+                return
+            except EndpointError as exc:
+                self.notice = f"{exc} The model on this computer wrote the draft instead."
+                self.primary.loaded = False
+        if self.fallback is None or not self.fallback.loaded:
+            raise ModelError(self.notice or "Neither the office model server nor a local model is available.")
+        if started:
+            yield RESTART
+        yield from self.fallback.generate(messages, max_tokens=max_tokens, should_stop=should_stop, **options)
