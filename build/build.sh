@@ -23,7 +23,7 @@ frontdesk kb build knowledge/content -o "$bundle" --id frontdesk-sample --title 
 key="${FRONTDESK_SIGNING_KEY:-}"
 if [ -z "$key" ]; then
   key="$WORK/keys/build.key"
-  rm -rf "$WORK/keys"
+  rm -rf "$WORK/keys" && mkdir -p "$WORK/keys"
   frontdesk kb keygen "$key"
 fi
 frontdesk kb sign "$bundle" --key "$key"
@@ -35,6 +35,14 @@ python build/report.py licences > "$PAYLOAD/THIRD-PARTY-LICENCES.md"
 echo "3/4 Running PyInstaller (a few minutes)" >&2
 FRONTDESK_PAYLOAD="$PAYLOAD" pyinstaller build/frontdesk.spec --noconfirm --log-level WARN \
   --distpath "$ROOT/dist" --workpath "$WORK/pyi"
+
+# Debug symbols: libpython alone carries 17 MB of them. Only these libraries are stripped; a blanket
+# strip corrupts libraries that auditwheel patched (numpy's OpenBLAS then fails to load).
+for lib in dist/frontdesk/_internal/libpython3*.so.* \
+           dist/frontdesk/_internal/cryptography/hazmat/bindings/_rust.abi3.so \
+           dist/frontdesk/_internal/selectolax/lexbor.*.so dist/frontdesk/_internal/yaml/_yaml.*.so; do
+  [ -f "$lib" ] && [ ! -L "$lib" ] && strip --strip-unneeded "$lib"
+done
 
 echo "4/4 Writing the build report" >&2
 python build/report.py report dist/frontdesk > dist/BUILD-REPORT.md

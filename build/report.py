@@ -70,7 +70,8 @@ def part_of(relative: str) -> str:
 
 def report_markdown(folder: Path) -> str:
     """Size of the built folder, broken down by part, with the largest files."""
-    files = [p for p in folder.rglob("*") if p.is_file()]
+    # PyInstaller links some libraries from two places: count each file once, not its symlinks.
+    files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
     total = sum(p.stat().st_size for p in files)
     by_part: dict[str, int] = {}
     for p in files:

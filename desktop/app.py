@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -30,7 +31,13 @@ def run_app(argv: list[str] | None = None, bundle: Path | None = None, model: Pa
     apply_theme(app, services.settings.theme, services.settings.font_scale)
     window = MainWindow(services)
     window.show()
-    if not services.settings.welcomed:
+    if os.environ.get("FRONTDESK_QUIT_AFTER_SHOWN"):
+        # For start-up timing (benchmarks/frozen.py) and smoke checks: show the window, then quit.
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, window.close)
+        QTimer.singleShot(0, app.quit)
+    elif not services.settings.welcomed:
         window.open_welcome()
         services.settings = replace(services.settings, welcomed=True)
         save_settings(services.settings)
