@@ -26,7 +26,7 @@ from desktop.printing import save_letter_pdf
 from desktop.services import AppServices
 from desktop.source_viewer import SourceViewer
 from desktop.themes import theme_colours
-from desktop.workers import DraftWorker, ModelLoader, start_in_thread
+from desktop.workers import DraftWorker, ModelLoader, UpdateWorker, start_in_thread
 from models.draft import Draft
 from models.personal_data import describe_personal_data, find_personal_data, redact_personal_data
 from models.support import unsupported_reason
@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
     draft_failed = Signal(str)
     model_ready = Signal()
     model_failed = Signal(str)
+    update_checked = Signal(object)  # knowledge.updates.UpdateResult
 
     def __init__(self, services: AppServices, load_model: bool = True):
         super().__init__()
@@ -99,6 +100,13 @@ class MainWindow(QMainWindow):
         self.autosave_timer.start()
         self.update_status()
         self.offer_restore()
+        self.update_thread = None
+        self.pending_bundle = None
+        self.update_timer = QTimer(self)
+        self.update_timer.timeout.connect(self.check_for_update)
+        if services.policy.update_source:
+            self.update_timer.start(max(1, services.policy.update_interval_minutes) * 60_000)
+            QTimer.singleShot(0, self.check_for_update)
         if load_model:
             self.load_model()
 
@@ -277,6 +285,34 @@ class MainWindow(QMainWindow):
         self.update_status()
         self.model_failed.emit(message)
 
+    # -- guidance updates -----------------------------------------------------------------------
+    def check_for_update(self) -> None:
+        """Look for a newer signed bundle in the background (only when the policy names a source)."""
+        if self.update_thread is not None and self.update_thread.isRunning():
+            return
+        self.updater = UpdateWorker(self.services.policy)
+        self.updater.finished.connect(self.on_update_checked)
+        self.update_thread = start_in_thread(self.updater, self, (self.updater.finished,))
+
+    def on_update_checked(self, result) -> None:
+        if result.status == "updated":
+            self.pending_bundle = result.bundle.path
+            self.show_notice(f"{result.message} It is used from your next question.")
+            if self.worker is None:
+                self.switch_bundle()
+        self.update_checked.emit(result)
+
+    def switch_bundle(self) -> None:
+        """Start using a newly installed bundle, between drafts."""
+        if self.pending_bundle is None:
+            return
+        from knowledge.search import Searcher
+
+        old, self.services.searcher = self.services.searcher, Searcher(self.pending_bundle)
+        self.pending_bundle = None
+        old.close()
+        self.update_status()
+
     # -- status ---------------------------------------------------------------------------------
     def update_status(self) -> None:
         choice = self.services.model_choice
@@ -391,6 +427,7 @@ class MainWindow(QMainWindow):
 
     def finish_worker(self) -> None:
         self.worker = None
+        self.switch_bundle()
         self.draft_button.setEnabled(True)
         self.rewrite_button.setEnabled(True)
         self.stop_button.setEnabled(False)
@@ -577,8 +614,9 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self.autosave_timer.stop()
+        self.update_timer.stop()
         self.stop_draft()
-        for thread in (self.worker_thread, self.loader_thread):
+        for thread in (self.worker_thread, self.loader_thread, self.update_thread):
             if thread is not None and thread.isRunning():
                 thread.quit()
                 thread.wait(10000)

@@ -112,6 +112,25 @@ class InstallWorker(QObject):
             self.finished.emit(False, f"Not installed: {type(exc).__name__}: {exc}")
 
 
+class UpdateWorker(QObject):
+    """Checks the policy's update source for a newer signed bundle, and installs it."""
+
+    finished = Signal(object)  # knowledge.updates.UpdateResult
+
+    def __init__(self, policy):
+        super().__init__()
+        self.policy = policy
+
+    @Slot()
+    def run(self) -> None:
+        from knowledge.updates import UpdateResult, check_for_update
+
+        try:
+            self.finished.emit(check_for_update(self.policy))
+        except Exception as exc:  # an update problem must never stop the app
+            self.finished.emit(UpdateResult("offline", None, f"Update check failed ({type(exc).__name__}: {exc})."))
+
+
 def start_in_thread(worker: QObject, parent: QObject, finished_signals=()) -> QThread:
     """Move `worker` to a new QThread, run its run() there, and end the thread when a finished signal fires."""
     thread = QThread(parent)
