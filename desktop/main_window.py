@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QPlainTextEdit,
-    QPushButton, QSplitter, QStatusBar, QTabWidget, QTextBrowser, QVBoxLayout, QWidget,
+    QPushButton, QSizePolicy, QSplitter, QStatusBar, QTabWidget, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from desktop.draft_editor import DraftEditor
@@ -219,7 +219,10 @@ class MainWindow(QMainWindow):
         for label, name in ((self.model_status, "Model status"), (self.bundle_status, "Guidance status"),
                             (self.network_status, "Network status"), (self.speed_status, "Last draft speed")):
             label.setAccessibleName(name)
-            status.addWidget(label)
+            # Long texts may be cut on a narrow screen rather than widen the window; the tooltip has it all.
+            label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+            label.setMinimumWidth(60)
+            status.addWidget(label, 1)
         self.setStatusBar(status)
 
         menu = self.menuBar().addMenu("&Frontdesk")
@@ -323,11 +326,12 @@ class MainWindow(QMainWindow):
             self.model_status.setText(f"Model: {name} loading… (drafts use the guidance's sentences until it is ready)")
         else:
             self.model_status.setText("Model: not available, drafts use the guidance's sentences")
-            self.model_status.setToolTip(self.model_problem)
         info = self.services.searcher.info
         label = f"{info.title} (unsigned sample)" if not info.signed and info.id == "frontdesk-sample" else info.title
         self.bundle_status.setText(f"Guidance: {label} v{info.version} ({age_in_words(info.created_at)})")
         self.network_status.setText("Online: nothing is sent" if online() else "Offline")
+        for label in (self.model_status, self.bundle_status, self.network_status):
+            label.setToolTip(label.text() if label is not self.model_status or not self.model_problem else self.model_problem)
 
     # -- personal data --------------------------------------------------------------------------
     def check_personal_data(self) -> None:
@@ -409,9 +413,10 @@ class MainWindow(QMainWindow):
             "The draft answer. " + (f"{len(draft.unsupported)} sentences are flagged as not found in their sources: "
                                     + " ".join(draft.unsupported) if draft.unsupported else "No sentences are flagged."))
         t = draft.timings
-        speed = f"Last draft: {t.total_ms / 1000:.1f} s"
+        took = f"{t.total_ms:.0f} ms" if t.total_ms < 1000 else f"{t.total_ms / 1000:.1f} s"
+        speed = f"Last draft: {took}"
         if t.tokens_per_s:
-            speed += f", {t.tokens_per_s:.0f} words/s"
+            speed += f", {t.tokens_per_s:.0f} tokens/s"
         self.speed_status.setText(speed)
         self.draft_id = self.services.history.record_draft(draft)
         self.history_panel.refresh()
