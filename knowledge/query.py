@@ -53,11 +53,13 @@ def quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, correct=None) -> ParsedQuery:
+def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, correct=None, common=None) -> ParsedQuery:
     """Content terms of `text`, expanded with the bundle's synonyms, as a quoted OR query.
 
     `correct`, when given, maps a term missing from the bundle's vocabulary to a close one
-    (a misspelling such as "univeral"), or returns None.
+    (a misspelling such as "univeral"), or returns None. `common`, when given, says whether a term
+    is in so many passages that matching it alone ranks nothing: such terms are left out of the
+    OR (they still count for coverage), which keeps a search over a large bundle fast.
     """
     synonyms = synonyms or {}
     tokens = tokenize(text or "")
@@ -88,15 +90,20 @@ def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, c
             break
     parts: list[str] = []
     corrections: list[tuple[str, str]] = []
+    is_common = {t: bool(common and common(t)) for t in terms}
+    if terms and all(is_common.values()):
+        is_common = {t: False for t in terms}  # a question of common words only still searches them
     for term in terms:
-        parts.append(quote(term))
+        if not is_common[term]:
+            parts.append(quote(term))
         fixed = correct(term) if correct else None
         if fixed and fixed != term:
             parts.append(quote(fixed))
             corrections.append((term, fixed))
     # Neighbouring words as phrases too: "work allowance" should outrank "work" and "allowance" apart.
     for first, second in zip(terms, terms[1:]):
-        parts.append(quote(f"{first} {second}"))
+        if not (is_common[first] and is_common[second]):
+            parts.append(quote(f"{first} {second}"))
     for expansion in expansions[:MAX_TERMS]:
         words = [w for w in tokenize(expansion) if w]
         if words:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import sqlite3
@@ -19,7 +20,8 @@ from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult
 from knowledge.query import ParsedQuery, parse_query
 from knowledge.schema import BM25_WEIGHTS
 
-CANDIDATES = 80  # bm25 candidates re-ranked per query
+CANDIDATES = 40  # bm25 candidates re-ranked per query
+COMMON_SHARE = 0.2  # terms in more passages than this share are not searched alone (query.parse_query)
 PER_DOCUMENT = 2
 # A result "covers" the question when the words it matches carry at least this share of the
 # question's weight (each word weighted by how rare it is in the bundle, and a word the bundle never
@@ -149,7 +151,11 @@ class Searcher:
 
     # -- searching -----------------------------------------------------------------------------
     def parse(self, query: str) -> ParsedQuery:
-        return parse_query(query, self.synonyms, correct=self.correct_spelling)
+        return parse_query(query, self.synonyms, correct=self.correct_spelling, common=self.is_common)
+
+    def is_common(self, term: str) -> bool:
+        """In more than a fifth of all passages (in a bundle big enough for that to mean something)."""
+        return self._passage_count >= 500 and self.document_frequency(term) > COMMON_SHARE * self._passage_count
 
     def search(self, query: str, k: int = 5) -> SearchResponse:
         """The k best passages for `query` (never raises on user text; empty text gives no results)."""
@@ -234,17 +240,26 @@ def concepts(parsed: ParsedQuery) -> tuple[str, ...]:
     return parsed.terms or parsed.expansions
 
 
+def term_stem(term: str) -> str:
+    return term if len(term) <= 4 else term[: max(4, len(term) - 2)]
+
+
+@functools.lru_cache(maxsize=4096)
 def term_pattern(term: str) -> re.Pattern:
     """Matches a term and its inflections ("payment" in "payments"), from the start of a word."""
-    stem = term if len(term) <= 4 else term[: max(4, len(term) - 2)]
-    return re.compile(r"(?<!\w)" + re.escape(stem), re.IGNORECASE)
+    return re.compile(r"(?<!\w)" + re.escape(term_stem(term)))
+
+
+def contains_term(haystack: str, term: str) -> bool:
+    # A substring test first: most terms are absent from most passages, and `in` is far cheaper.
+    return term_stem(term) in haystack and term_pattern(term).search(haystack) is not None
 
 
 def matched_terms(parsed: ParsedQuery, passage: Passage) -> tuple[str, ...]:
     """The question's terms (and synonym expansions) a passage contains, for ranking and highlighting."""
-    haystack = f"{passage.title}\n{passage.heading}\n{passage.text}"
-    found = [t for t in parsed.terms if term_pattern(t).search(haystack)]
-    found += [e for e in parsed.expansions if all(term_pattern(w).search(haystack) for w in e.split())]
+    haystack = f"{passage.title}\n{passage.heading}\n{passage.text}".lower()
+    found = [t for t in parsed.terms if contains_term(haystack, t)]
+    found += [e for e in parsed.expansions if all(contains_term(haystack, w) for w in e.split())]
     return tuple(found)
 
 

@@ -188,5 +188,30 @@ def preferred_mode(info: ModelInfo | None) -> str:
     entry = next((e for e in CATALOGUE if e.name == info.name or e.sha256 == info.sha256), None)
     if entry is not None:
         return entry.prefers
-    # An unknown model has not been measured: the guidance's own sentences come first until it is.
-    return "extractive"
+    # A model IT dropped in earns the default by a quality run on this machine (model bench --quality);
+    # until it has one, the guidance's own sentences come first.
+    return measured_verdicts().get(info.sha256, "extractive") if info.sha256 else "extractive"
+
+
+def verdicts_path() -> Path:
+    return app_paths().data / "model-verdicts.json"
+
+
+def measured_verdicts() -> dict[str, str]:
+    """sha256 -> "generated" or "extractive", as recorded by `frontdesk model bench --quality`."""
+    try:
+        data = json.loads(verdicts_path().read_text())
+        return {k: v for k, v in data.items() if v in ("generated", "extractive")}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def record_verdict(sha256: str, verdict: str) -> None:
+    """Remember which draft a quality run says should come first for this model file."""
+    verdicts = measured_verdicts()
+    verdicts[sha256] = verdict
+    path = verdicts_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(verdicts, indent=2))
+    os.replace(tmp, path)

@@ -109,7 +109,8 @@ def extractive_answer(question: str, sources: Sequence[SearchResult]) -> str:
         per_passage[rank] = per_passage.get(rank, 0) + 1
         if len(chosen) == MAX_SENTENCES:
             break
-    chosen.sort()
+    # The best sentence leads (it is the answer); the rest follow in the guidance's own order.
+    chosen = chosen[:1] + sorted(chosen[1:])
     parts = []
     for rank, _, sentence in chosen:
         sentence = sentence.rstrip()

@@ -136,3 +136,14 @@ def test_model_commands(embedded_model_path):
 def test_describe_reads_the_header_without_loading(embedded_model_path):
     info = describe_model(embedded_model_path)
     assert info.size_bytes == SMOLLM2.size and info.name == SMOLLM2.name
+
+
+def test_an_unknown_model_earns_the_generated_default_only_by_measurement():
+    from models.catalogue import record_verdict
+    from models.draft import ModelInfo
+
+    dropped_in = ModelInfo(name="Bigger-1.5B-Instruct", sha256="ab" * 32)
+    assert preferred_mode(dropped_in) == "extractive"
+    record_verdict(dropped_in.sha256, "generated")
+    assert preferred_mode(dropped_in) == "generated"
+    assert preferred_mode(ModelInfo(name="SmolLM2-135M-Instruct", sha256=SMOLLM2.sha256)) == "extractive"

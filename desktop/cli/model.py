@@ -112,9 +112,13 @@ def model_bench(model_path, questions, bundle, limit, as_json):
         from knowledge.search import Searcher
         from models.quality import run_quality_bench
 
+        from models.catalogue import catalogue_entry, record_verdict
+
         with Searcher(resolve_bundle(bundle)) as searcher:
             report = run_quality_bench(runtime, searcher, read_questions(questions), limit=limit)
         figures["quality"] = report
+        if catalogue_entry(runtime.info.path) is None and runtime.info.sha256:
+            record_verdict(runtime.info.sha256, report.verdict)  # a dropped-in model earns its default here
     runtime.close()
     if as_json:
         echo_json(figures)
