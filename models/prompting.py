@@ -22,9 +22,9 @@ MAX_QUESTION_CHARS = 2000
 MARGIN_TOKENS = 32
 # Every source token is evaluated before the first word appears (about 280 tokens a second for the
 # embedded model on a 2-core laptop), and a small model answers no better from five passages than
-# from three: three, cut to about 320 tokens in all, keep the first token near a second.
+# from three: three, cut to about 240 tokens in all, keep the first token under one and a half seconds.
 MAX_SOURCES = 3
-SOURCE_TOKENS = 320
+SOURCE_TOKENS = 240
 
 
 @dataclass(frozen=True, slots=True)

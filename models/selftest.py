@@ -60,9 +60,12 @@ def run_self_test(bundle: Path | None = None, model: Path | None = None, max_tok
         return f"{choice.info.name} {choice.info.quantisation}, {choice.info.size_bytes / 1e6:.0f} MB"
 
     def model_loads() -> str:
+        from models.backends import ensure_cpu_backends
+
         runtime = load_runtime(state["choice"], state.get("policy") or load_policy())
         state["runtime"] = runtime
-        return f"sha256 {runtime.info.sha256[:16]}… verified, {runtime.threads} threads"
+        threads = getattr(runtime, "threads", "?")
+        return f"sha256 {runtime.info.sha256[:16]}… verified, {threads} threads, CPU variant {ensure_cpu_backends().variant}"
 
     def bundle_check() -> str:
         path = resolve_bundle(bundle)
