@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from desktop.history import HistoryStore
+from knowledge.files import write_file_atomically
 from models.personal_data import redact_personal_data
 
 COLUMNS = ("date", "rating", "comment", "question", "bundle_id", "bundle_version", "cited_documents", "model", "mode")
@@ -26,15 +25,5 @@ def export_feedback_csv(store: HistoryStore, output: Path, since: str | None = N
         # Questions were stored redacted; comments are free text, so they are redacted here too.
         writer.writerow((at[:10], rating, redact_personal_data(comment), redact_personal_data(question), bundle_id,
                          bundle_version, " ".join(cited), model, mode))
-    output = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(buffer.getvalue())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, output)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_file_atomically(Path(output), buffer.getvalue())
     return len(rows)

@@ -7,8 +7,6 @@ workers and shows what they send back. DESIGN.md, "The main window", has the ske
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -27,6 +25,7 @@ from desktop.services import AppServices
 from desktop.source_viewer import SourceViewer
 from desktop.themes import theme_colours
 from desktop.workers import DraftWorker, ModelLoader, UpdateWorker, start_in_thread
+from knowledge.files import write_file_atomically
 from models.draft import Draft
 from models.personal_data import describe_personal_data, find_personal_data, redact_personal_data
 from models.support import unsupported_reason
@@ -517,17 +516,7 @@ class MainWindow(QMainWindow):
         """Write the draft and its sources to a text file, atomically."""
         sources = self.draft.sources if self.draft else ()
         lines = [self.final_text(), "", "Sources:"] + [f"[{n}] {r.passage.title}: {r.passage.url}" for n, r in enumerate(sources, 1)]
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write("\n".join(lines) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        path = write_file_atomically(Path(path), "\n".join(lines) + "\n")
         self.record_final("saved", str(path))
         self.show_notice(f"Saved to {path}.")
 

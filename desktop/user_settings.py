@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, replace  # noqa: F401  (replace is used by callers)
 from pathlib import Path
 
 from knowledge.config import Policy, app_paths
+from knowledge.files import write_file_atomically
 
 THEMES = ("light", "dark", "high-contrast")
 
@@ -54,16 +53,7 @@ def save_settings(settings: UserSettings) -> None:
     """Write the settings atomically (temp file, fsync, rename)."""
     path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".settings.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(asdict(settings.validated()), f, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_file_atomically(path, json.dumps(asdict(settings.validated()), indent=2))
 
 
 def locked_settings(policy: Policy) -> set[str]:

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from knowledge.chunking import split_passages
 from knowledge.errors import SourceError
+from knowledge.files import fsync_folder
 from knowledge.schema import DDL, SCHEMA_VERSION
 from knowledge.sources import ReadResult, read_sources, slugify
 
@@ -195,17 +196,3 @@ def vocabulary_counts(fts_rows) -> dict[str, int]:
         for word in set(re.findall(r"[^\W\d_]{4,}", f"{title} {heading} {text}".lower())):
             counts[word] = counts.get(word, 0) + 1
     return counts
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (a no-op where folders cannot be opened, as on Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

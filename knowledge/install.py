@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from knowledge.build import fsync_folder
 from knowledge.bundle import check_is_bundle_file, file_sha256, read_bundle_info
 from knowledge.config import app_paths
 from knowledge.errors import BundleError, InstallError
+from knowledge.files import fsync_folder, write_file_atomically
 from knowledge.passage import BundleInfo
 from knowledge.signing import signature_path, verify_bundle
 
@@ -51,16 +51,7 @@ def write_pointer(data: dict) -> None:
     """Replace active.json atomically: temp file, fsync, rename, fsync the folder."""
     path = pointer_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".active.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    fsync_folder(path.parent)
+    write_file_atomically(path, json.dumps(data, indent=2))
 
 
 def active_bundle_path() -> Path | None:

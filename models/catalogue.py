@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import json
 import os
@@ -11,7 +10,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.bundle import file_sha256
 from knowledge.config import Policy, app_paths
+from knowledge.files import write_file_atomically
 from knowledge.errors import ModelError
 from models.draft import ModelInfo
 from models.gguf import read_gguf_header
@@ -136,14 +137,6 @@ def _describe(path: Path, size: int, mtime_ns: int) -> ModelInfo:
     )
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def cached_sha256(path: Path) -> str:
     """The file's sha256, remembered per (path, size, mtime) so a 100 MB hash is not redone every start."""
     stat = path.stat()
@@ -160,9 +153,7 @@ def cached_sha256(path: Path) -> str:
     known[key] = digest
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
-        tmp.write_text(json.dumps(known))
-        os.replace(tmp, cache)
+        write_file_atomically(cache, json.dumps(known))
     except OSError:
         pass  # a cache that cannot be written only costs time
     return digest
@@ -212,6 +203,4 @@ def record_verdict(sha256: str, verdict: str) -> None:
     verdicts[sha256] = verdict
     path = verdicts_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(verdicts, indent=2))
-    os.replace(tmp, path)
+    write_file_atomically(path, json.dumps(verdicts, indent=2))

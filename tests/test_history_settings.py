@@ -1,0 +1,117 @@
+"""history.db, feedback export, personal settings and the admin policy: the app's own files."""
+
+import csv
+import sqlite3
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from desktop.cli import cli
+from desktop.history import MIGRATIONS, HistoryStore
+from desktop.user_settings import UserSettings, effective_settings, load_settings, locked_settings, save_settings, settings_path
+from knowledge.config import Policy, app_paths, load_policy
+from knowledge.errors import PolicyError
+from knowledge.passage import BundleInfo, Passage, SearchResult
+from models.draft import Citation, Draft, ModelInfo
+
+QUESTION = "My NI number is QQ 12 34 56 C, phone 07700 900123, email jo@example.com, I live at SW1A 1AA. Can I get PIP?"
+
+
+def a_draft(question=QUESTION):
+    source = SearchResult(Passage("pip#0", "pip", "PIP", "https://www.gov.uk/pip", "What PIP is", "PIP can help.", date(2025, 1, 1)), 5.0)
+    return Draft(question=question, text="PIP can help [1].", mode="extractive", no_guidance=False, sources=(source,),
+                 citations=(Citation(1, "pip", "pip#0"),), unsupported=(), model=ModelInfo("SmolLM2", "abc"),
+                 bundle=BundleInfo("guide", "Guide", 3, "2026-01-01", app_paths().data / "x.fdkb"))
+
+
+def test_history_db_is_wal_with_numbered_migrations(tmp_path):
+    store = HistoryStore(tmp_path / "history.db")
+    store.close()
+    conn = sqlite3.connect(tmp_path / "history.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_drafts_edits_feedback_and_search(tmp_path):
+    store = HistoryStore(tmp_path / "history.db")
+    draft_id = store.record_draft(a_draft())
+    store.update_final_text(draft_id, "PIP can help you with extra costs [1].")
+    store.add_feedback(draft_id, "helpful")
+    entry = store.search_history("PIP")[0]
+    assert entry.id == draft_id and entry.final_text == "PIP can help you with extra costs [1]." and entry.draft_text == "PIP can help [1]."
+    assert entry.bundle_version == 3 and entry.sources[0]["url"] == "https://www.gov.uk/pip"
+    with pytest.raises(ValueError):
+        store.add_feedback(draft_id, "meh")
+    store.close()
+
+
+def test_history_off_stores_no_drafts(tmp_path):
+    store = HistoryStore(tmp_path / "history.db", keep=False)
+    assert store.record_draft(a_draft()) is None
+    assert store.search_history() == []
+    store.close()
+
+
+def test_purge_keeps_recent_drafts(tmp_path):
+    store = HistoryStore(tmp_path / "history.db")
+    store.record_draft(a_draft())
+    assert store.purge_older_than(30) == 0 and len(store.search_history()) == 1
+    assert store.purge_older_than(-1) == 1 and store.search_history() == []
+    store.close()
+
+
+def test_feedback_export_has_no_personal_data(tmp_path):
+    store = HistoryStore(app_paths().history_db)
+    draft_id = store.record_draft(a_draft())
+    store.add_feedback(draft_id, "guidance_wrong", "Citizen on 07700 900123 says the PIP page is out of date")
+    store.close()
+    out = tmp_path / "feedback.csv"
+    result = CliRunner().invoke(cli, ["feedback", "export", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    for secret in ("QQ 12 34 56 C", "07700 900123", "jo@example.com", "SW1A 1AA"):
+        assert secret not in text
+    rows = list(csv.DictReader(out.open()))
+    assert rows[0]["rating"] == "guidance_wrong" and "[phone number]" in rows[0]["comment"]
+    assert "[National Insurance number]" in rows[0]["question"] and rows[0]["cited_documents"] == "pip"
+
+
+def test_settings_round_trip_and_damaged_file():
+    save_settings(UserSettings(font_scale=175, theme="dark", threads=2))
+    assert load_settings() == UserSettings(font_scale=175, theme="dark", threads=2)
+    settings_path().write_text("{not json")
+    assert load_settings() == UserSettings()
+    save_settings(UserSettings(font_scale=900, theme="purple"))
+    assert load_settings().font_scale == 200 and load_settings().theme == "light"
+
+
+def test_policy_locks_settings():
+    policy = Policy(threads=3, history_days=7, locked=frozenset({"threads", "history_days"}), allow_model_change=False)
+    assert locked_settings(policy) == {"threads", "history_days", "model_path"}
+    settings = effective_settings(UserSettings(threads=8, history_days=90), policy)
+    assert (settings.threads, settings.history_days) == (3, 7)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("threads = 4\nhistory_days = [oops\n", "line 2"),
+    ("favourite_colour = 'blue'\n", "unknown setting 'favourite_colour'"),
+    ("threads = 'four'\n", "should be int"),
+    ("threads = 0\n", "must be 1 or more"),
+])
+def test_malformed_policy_names_the_problem(isolated_home, text, message):
+    (isolated_home / "policy.toml").write_text(text)
+    with pytest.raises(PolicyError, match=message):
+        load_policy()
+
+
+def test_app_refuses_to_start_on_a_malformed_policy(isolated_home, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.app import run_app
+
+    (isolated_home / "policy.toml").write_text("threads = [\n")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    assert run_app() == 1
+    assert "policy.toml" in shown[0] and "IT team" in shown[0]
