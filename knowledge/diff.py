@@ -66,6 +66,20 @@ def read_documents(path: Path) -> tuple[int, dict[str, dict]]:
     return version, {r[0]: dict(zip(FIELDS, r[1:])) for r in rows}
 
 
+def changed_words(before: str, after: str, most: int = 4) -> tuple[str, ...]:
+    """The first few runs of words added ("+ ...") or removed ("- ..."), so a long paragraph's change shows."""
+    old, new = before.split(), after.split()
+    runs = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            runs.append("- " + " ".join(old[i1:i2])[:120])
+        if op in ("insert", "replace"):
+            runs.append("+ " + " ".join(new[j1:j2])[:120])
+        if len(runs) >= most:
+            break
+    return tuple(runs[:most])
+
+
 def diff_bundles(old: Path, new: Path) -> BundleDiff:
     """Documents added, removed and changed from bundle `old` to bundle `new`."""
     old_version, before = read_documents(Path(old))
@@ -80,7 +94,7 @@ def diff_bundles(old: Path, new: Path) -> BundleDiff:
                  if line[:1] in "+-" and not line.startswith(("+++", "---"))]
         changed.append(ChangedDocument(
             doc_id, b["title"], sum(1 for line in delta if line.startswith("+")), sum(1 for line in delta if line.startswith("-")),
-            fields, tuple(line[:120] for line in delta[:4]),
+            fields, changed_words(a["body"] or "", b["body"] or ""),
         ))
     return BundleDiff(
         str(old), str(new), old_version, new_version,
