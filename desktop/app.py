@@ -18,11 +18,15 @@ def run_app(argv: list[str] | None = None, bundle: Path | None = None, model: Pa
     from desktop.themes import apply_theme
     from desktop.user_settings import replace, save_settings
 
+    from desktop.logs import log, start_logging
+
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("Frontdesk")
     app.setApplicationDisplayName("Frontdesk")
     try:
+        start_logging()
         services = open_services(bundle, model)
+        log.info("started: guidance %s v%s", services.searcher.info.id, services.searcher.info.version)
     except FrontdeskError as exc:
         # A malformed policy or unusable guidance: refuse to start rather than run unsafely.
         QMessageBox.critical(None, "Frontdesk cannot start", f"{exc}\n\nAsk your IT team for help.")
@@ -42,5 +46,9 @@ def run_app(argv: list[str] | None = None, bundle: Path | None = None, model: Pa
         services.settings = replace(services.settings, welcomed=True)
         save_settings(services.settings)
     code = app.exec()
+    window.shutdown()
     services.close()
+    # Qt objects go before the interpreter starts tearing down, not in its garbage collection.
+    window.deleteLater()
+    app.processEvents()
     return code

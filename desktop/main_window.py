@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.draft_editor import DraftEditor
 from desktop.history_panel import HistoryPanel
+from desktop.logs import log
 from desktop.printing import save_letter_pdf
 from desktop.services import AppServices
 from desktop.source_viewer import SourceViewer
@@ -278,11 +279,13 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     def on_model_loaded(self, runtime) -> None:
+        log.info("model ready: %s", runtime.info.name if runtime.info else "?")
         self.runtime, self.model_loading = runtime, False
         self.update_status()
         self.model_ready.emit()
 
     def on_model_failed(self, message: str) -> None:
+        log.warning("model not available: %s", message)
         self.model_problem, self.model_loading = message, False
         self.update_status()
         self.model_failed.emit(message)
@@ -297,6 +300,7 @@ class MainWindow(QMainWindow):
         self.update_thread = start_in_thread(self.updater, self, (self.updater.finished,))
 
     def on_update_checked(self, result) -> None:
+        log.info("guidance update check: %s: %s", result.status, result.message)
         if result.status == "updated":
             self.pending_bundle = result.bundle.path
             self.show_notice(f"{result.message} It is used from your next question.")
@@ -417,6 +421,10 @@ class MainWindow(QMainWindow):
         if t.tokens_per_s:
             speed += f", {t.tokens_per_s:.0f} tokens/s"
         self.speed_status.setText(speed)
+        # The question is never logged: only what the draft was and how long it took.
+        log.info("draft: mode=%s no_guidance=%s sources=%d citations=%d unsupported=%d total_ms=%.0f first_token_ms=%s",
+                 draft.mode, draft.no_guidance, len(draft.sources), len(draft.citations), len(draft.unsupported),
+                 t.total_ms, f"{t.first_token_ms:.0f}" if t.first_token_ms else "-")
         self.draft_id = self.services.history.record_draft(draft)
         self.history_panel.refresh()
         self.finish_worker()
@@ -425,6 +433,7 @@ class MainWindow(QMainWindow):
         self.draft_finished.emit(draft)
 
     def on_failed(self, message: str) -> None:
+        log.warning("draft failed: %s", message)
         self.show_notice(message)
         self.finish_worker()
         self.draft_failed.emit(message)

@@ -115,3 +115,14 @@ def test_app_refuses_to_start_on_a_malformed_policy(isolated_home, qtbot, monkey
     monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
     assert run_app() == 1
     assert "policy.toml" in shown[0] and "IT team" in shown[0]
+
+
+def test_log_lines_never_hold_personal_data():
+    from desktop.logs import log, start_logging
+
+    start_logging()
+    log.warning("staff pasted: %s", QUESTION)
+    for handler in log.handlers:
+        handler.flush()
+    text = (app_paths().logs / "frontdesk.log").read_text()
+    assert "[phone number]" in text and "07700 900123" not in text and "QQ 12 34 56 C" not in text
