@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QPlainTextEdit,
     QPushButton, QSizePolicy, QSplitter, QStatusBar, QTabWidget, QTextBrowser, QVBoxLayout, QWidget,
@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         draft_header = QHBoxLayout()
         self.mode_label = QLabel("Draft")
         self.mode_label.setObjectName("heading")
+        self.mode_label.setWordWrap(True)  # at 200% text the label wraps rather than being cut
         self.rewrite_button = button("Rewrite in plain English", "Rewrite in plain English",
                                      "Ask the language model to rewrite the answer; the result is checked against the sources")
         self.rewrite_button.clicked.connect(lambda: self.start_draft("generated"))
@@ -397,6 +398,8 @@ class MainWindow(QMainWindow):
     def on_done(self, draft: Draft) -> None:
         self.draft = draft
         reasons = {s: unsupported_reason(s, draft.sources) for s in draft.unsupported}
+        colours = theme_colours(self.services.settings.theme)
+        self.editor.link_colour, self.editor.flagged_colour = QColor(colours["accent"]), QColor(colours["flagged"])
         self.editor.blockSignals(True)
         self.editor.show_draft(draft.text, reasons)
         self.editor.blockSignals(False)
@@ -465,7 +468,8 @@ class MainWindow(QMainWindow):
             warn = ""
             if p.review_due and p.review_due < today:
                 warn = f" <span style='background:{colours['warning']}'>⚠ review date passed ({p.review_due:%d %b %Y})</span>"
-            parts.append(f"<p><a href='source:{n}'><b>[{n}] {where}</b></a><br/>{snippet}<br/><i>{dates}</i>{warn}</p>")
+            parts.append(f"<p><a href='source:{n}' style='color:{colours['accent']}'><b>[{n}] {where}</b></a><br/>{snippet}"
+                         f"<br/><i>{dates}</i>{warn}</p>")
         if not sources:
             parts.append("<p>No passages matched. Try other words, or check with a colleague.</p>")
         return "".join(parts)

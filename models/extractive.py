@@ -97,8 +97,17 @@ def extractive_answer(question: str, sources: Sequence[SearchResult]) -> str:
         # Nothing overlaps word for word: the top passage's opening is still the best lead.
         first = passage_sentences(sources[0].passage.text)[:2]
         scored = [(1.0, 0, i, s) for i, (s, _) in enumerate(first)]
+    ranked = sorted(scored, key=lambda s: -s[0])
+    if wants:
+        # A question asking "how much" or "how long" is answered by the sentence with the figure:
+        # it leads, even when a sentence repeating the question's words scores higher.
+        figure = AMOUNT if wants == "amount" else TIME
+        lead = next((s for s in ranked if s[1] <= 1 and figure.search(s[3])), None)
+        if lead is not None:
+            ranked.remove(lead)
+            ranked.insert(0, lead)
     chosen, words, per_passage, seen = [], 0, {}, set()
-    for score, rank, position, sentence in sorted(scored, key=lambda s: -s[0]):
+    for score, rank, position, sentence in ranked:
         key = re.sub(r"\W+", " ", sentence.lower()).strip()
         length = len(sentence.split())
         if key in seen or per_passage.get(rank, 0) >= 2 or (chosen and words + length > MAX_WORDS):

@@ -79,9 +79,13 @@ def main() -> None:
     welcome.show()
     shot(welcome, "06-welcome.png")
     welcome.close()
-    apply_theme(app, "high-contrast", 150)
+    from dataclasses import replace
+
+    window.apply_settings(replace(services.settings, theme="high-contrast", font_scale=150))
     window.resize(1400, 900)
-    wait(ms=200)
+    window.question_edit.setPlainText("how much is a sure start maternity grant")
+    window.start_draft()
+    wait(window.draft_finished)
     shot(window, "07-high-contrast-150.png")
     window.shutdown()
     services.close()
