@@ -7,7 +7,6 @@ from typing import Sequence
 
 from knowledge.evaluate import Question, fact_found
 from models.drafting import draft_answer
-from models.extractive import extractive_answer
 from models.support import check_citations
 
 

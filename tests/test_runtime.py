@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from desktop.cli import cli
 from knowledge.errors import ModelError
 from models.backends import ensure_cpu_backends
-from models.catalogue import SMOLLM2, describe_model, embedded_model_path, gemma_model_path, preferred_mode, verify_model
+from models.catalogue import SMOLLM2, describe_model, gemma_model_path, preferred_mode, verify_model
 from models.gguf import read_gguf_header
 from models.prompting import SYSTEM_PROMPT
 from models.runtime import LocalRuntime

@@ -92,7 +92,7 @@ def test_citation_opens_the_source_highlighted(qtbot, window):
 
 
 def test_flagged_sentences_are_marked_and_described(qtbot, window):
-    from models.draft import Draft, Timings
+
     from dataclasses import replace
 
     result = draft(qtbot, window, "how much is child benefit")
@@ -323,3 +323,18 @@ def test_text_scales_to_200_percent_without_clipping(qtbot, services, no_thread_
         w.shutdown()
     finally:
         apply_theme(app, "light", 100)
+
+
+def test_frontdesk_with_no_command_opens_the_window(isolated_home):
+    """The README's first command ends in `frontdesk`: it must open the window (here: shown, then closed)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    program = Path(sys.executable).with_name("frontdesk")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FRONTDESK_QUIT_AFTER_SHOWN": "1"}
+    result = subprocess.run([str(program)], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    log = (Path(os.environ["FRONTDESK_LOG_DIR"]) / "frontdesk.log").read_text()
+    assert "started: guidance frontdesk-sample" in log
