@@ -148,7 +148,7 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
         passage_rows, fts_rows = [], []
         rowid = 0
         for n, doc in enumerate(documents, start=1):
-            for seq, p in enumerate(split_passages(link_text_only(doc.body), doc.title)):
+            for seq, p in enumerate(split_passages(link_text_only(doc.body))):
                 rowid += 1
                 passage_rows.append({"rowid": rowid, "id": f"{doc.id}#{seq}", "doc_id": doc.id, "seq": seq,
                                      "heading": p.heading, "text": p.text, "tokens": p.tokens})

@@ -26,7 +26,7 @@ def estimate_tokens(text: str) -> int:
     return max(1, (len(text) + 3) // 4)
 
 
-def split_passages(body: str, title: str = "") -> list[PassageText]:
+def split_passages(body: str) -> list[PassageText]:
     """Cut a Markdown body into passages of about 60 to 250 words, each under its heading path."""
     sections = split_sections(body)
     passages: list[PassageText] = []
@@ -131,7 +131,3 @@ def merge_short_passages(passages: list[PassageText]) -> list[PassageText]:
             text = f"{prev.text}\n\n{inner}:\n{p.text}" if prev.text else p.text
         merged[-1] = PassageText(heading, text, estimate_tokens(text))
     return merged
-
-
-def top_heading(path: str) -> str:
-    return path.split(" > ")[0] if path else ""

@@ -53,8 +53,8 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
     from knowledge.search import Searcher
     from models.draft import DoneEvent, SourcesEvent, TokenEvent
     from models.drafting import stream_draft
-    from models.loading import choose_model, load_runtime
     from knowledge.errors import ModelError
+    from models.loading import choose_model, load_runtime
 
     if question == "-":
         question = sys.stdin.read()
@@ -70,28 +70,30 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
         except ModelError as exc:
             unavailable = str(exc)
             click.echo(f"Model not available: {exc}", err=True)
-    streamed = False
-    with Searcher(resolve_bundle(bundle)) as searcher:
-        for event in stream_draft(question, searcher, runtime, mode=mode, max_tokens=max_tokens, unavailable=unavailable):
-            if as_json:
-                if isinstance(event, DoneEvent):
-                    echo_json(ask_json(event.draft, choice))
-                continue
-            if isinstance(event, SourcesEvent):
-                click.secho("Sources" if event.covered else "No guidance found. Closest sources:", bold=True)
-                for n, r in enumerate(event.sources, start=1):
-                    p = r.passage
-                    click.echo(f"  [{n}] {p.title}{' > ' + p.heading if p.heading else ''}\n      {p.url}")
-                click.secho("\nDraft", bold=True)
-            elif isinstance(event, TokenEvent) and event.restart:
-                click.secho("\n[The office server stopped; the model on this computer starts again]", fg="yellow")
-            elif isinstance(event, TokenEvent):
-                streamed = True
-                click.echo(event.text, nl=False)
-            elif isinstance(event, DoneEvent):
-                print_done(event.draft, streamed)
-    if runtime is not None:
-        runtime.close()
+    try:
+        streamed = False
+        with Searcher(resolve_bundle(bundle)) as searcher:
+            for event in stream_draft(question, searcher, runtime, mode=mode, max_tokens=max_tokens, unavailable=unavailable):
+                if as_json:
+                    if isinstance(event, DoneEvent):
+                        echo_json(ask_json(event.draft, choice))
+                    continue
+                if isinstance(event, SourcesEvent):
+                    click.secho("Sources" if event.covered else "No guidance found. Closest sources:", bold=True)
+                    for n, r in enumerate(event.sources, start=1):
+                        p = r.passage
+                        click.echo(f"  [{n}] {p.title}{' > ' + p.heading if p.heading else ''}\n      {p.url}")
+                    click.secho("\nDraft", bold=True)
+                elif isinstance(event, TokenEvent) and event.restart:
+                    click.secho("\n[The office server stopped; the model on this computer starts again]", fg="yellow")
+                elif isinstance(event, TokenEvent):
+                    streamed = True
+                    click.echo(event.text, nl=False)
+                elif isinstance(event, DoneEvent):
+                    print_done(event.draft, streamed)
+    finally:
+        if runtime is not None:
+            runtime.close()
 
 
 def print_done(draft, streamed: bool) -> None:
