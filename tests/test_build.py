@@ -195,3 +195,19 @@ def test_opening_a_corrupt_bundle_says_so(tmp_path, content, message):
 def test_missing_bundle_file(tmp_path):
     with pytest.raises(BundleError, match="no such bundle file"):
         Searcher(tmp_path / "none.fdkb")
+
+
+def test_a_bundle_from_another_format_version_is_refused(tmp_path):
+    from knowledge.validate import validate_bundle
+
+    write(tmp_path / "src", "good.md", GOOD)
+    out = tmp_path / "g-1.fdkb"
+    build_bundle([tmp_path / "src"], out)
+    conn = sqlite3.connect(out)
+    conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(BundleError, match="schema version 99"):
+        read_bundle_info(out)
+    report = validate_bundle(out)
+    assert report.errors and "schema version 99" in report.errors[0].message
