@@ -1,8 +1,10 @@
 """The history of drafts, edits, feedback and actions, kept in history.db (Qt-free).
 
-One writer: every write goes through a single-thread executor that owns the write connection, so
-the UI thread never waits on the disk and writes never interleave. Readers open their own
-connections. WAL mode with synchronous=FULL: a power cut loses nothing that was acknowledged.
+One writer: a single connection, used under a lock, does every write, so writes never interleave;
+readers open their own read-only connections. WAL mode with synchronous=FULL: a power cut loses
+nothing that was acknowledged. Writes are a few milliseconds each (one small transaction), so they
+run on the caller's thread: an earlier design with a writer thread crashed inside SQLite, now and
+then, when the test suite drove the window hard, and a lock is the simpler owner anyway.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -79,7 +80,7 @@ def now() -> str:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, check_same_thread=False, timeout=10)
+    conn = sqlite3.connect(path, check_same_thread=False, timeout=10)  # any thread, one at a time (the lock)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -101,30 +102,19 @@ class HistoryStore:
         self.path = Path(path or app_paths().history_db)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.keep = keep
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-writer")
-        self._closed = False
-        self._conn = self._writer.submit(self._open).result()
         self._lock = threading.Lock()
+        self._closed = False
+        self._conn = connect(self.path)
+        migrate(self._conn)
 
-    def _open(self) -> sqlite3.Connection:
-        conn = connect(self.path)
-        migrate(conn)
-        return conn
-
-    def _write(self, sql: str, args: tuple = ()) -> Future:
-        if self._closed:  # a late write after close (a window closing after the app) is dropped, not a crash
-            done: Future = Future()
-            done.set_result(None)
-            return done
-
-        def run():
+    def _write(self, sql: str, args: tuple = ()) -> int | None:
+        with self._lock:
+            if self._closed:  # a late write after close (a window closing after the app) is dropped, not a crash
+                return None
             with self._conn:
                 return self._conn.execute(sql, args).lastrowid
-        return self._writer.submit(run)
 
     def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
-        if not self._closed:
-            self._writer.submit(lambda: None).result()  # read your own writes: queued ones land first
         conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
         try:
             return conn.execute(sql, args).fetchall()
@@ -148,7 +138,7 @@ class HistoryStore:
              json.dumps(sources), json.dumps(citations), json.dumps(list(draft.unsupported)),
              draft.model.name if draft.model else "", draft.model.sha256 if draft.model else "",
              draft.bundle.id if draft.bundle else "", draft.bundle.version if draft.bundle else 0, json.dumps(timings)),
-        ).result()
+        )
 
     def update_final_text(self, draft_id: int | None, text: str) -> None:
         """Record the person's edited text as the draft's final text (and the edit itself)."""
@@ -163,25 +153,25 @@ class HistoryStore:
             raise ValueError(f"rating must be one of {RATINGS}")
         if draft_id is None or not self.keep:
             return
-        self._write("INSERT INTO feedback (draft_id, at, rating, comment) VALUES (?, ?, ?, ?)", (draft_id, now(), rating, comment)).result()
+        self._write("INSERT INTO feedback (draft_id, at, rating, comment) VALUES (?, ?, ?, ?)", (draft_id, now(), rating, comment))
 
     def log_action(self, action: str, draft_id: int | None = None, detail: str = "") -> None:
         """Record what left the app and when (copied, printed, saved) or changed (bundle installed)."""
         self._write("INSERT INTO audit (at, action, draft_id, detail) VALUES (?, ?, ?, ?)", (now(), action, draft_id, detail))
 
-    def autosave(self, draft_id: int | None, question: str, text: str) -> Future:
+    def autosave(self, draft_id: int | None, question: str, text: str) -> None:
         """Keep the editor's text in the autosave slot (fsynced by WAL + synchronous=FULL)."""
-        return self._write("INSERT OR REPLACE INTO autosave (slot, draft_id, question, text, saved_at) VALUES (1, ?, ?, ?, ?)",
+        self._write("INSERT OR REPLACE INTO autosave (slot, draft_id, question, text, saved_at) VALUES (1, ?, ?, ?, ?)",
                            (draft_id, question, text, now()))
 
     def clear_autosave(self) -> None:
-        self._write("DELETE FROM autosave").result()
+        self._write("DELETE FROM autosave")
 
     def purge_older_than(self, days: int) -> int:
         """Delete drafts (and their edits and feedback) older than `days` days; returns how many."""
         cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
         count = self._read("SELECT count(*) FROM drafts WHERE created_at < ?", (cutoff,))[0][0]
-        self._write("DELETE FROM drafts WHERE created_at < ?", (cutoff,)).result()
+        self._write("DELETE FROM drafts WHERE created_at < ?", (cutoff,))
         return count
 
     # -- reading --------------------------------------------------------------------------------
@@ -219,10 +209,9 @@ class HistoryStore:
         return HistoryEntry(row[0], row[1], row[2], row[3], row[4], row[5], tuple(json.loads(row[6])), row[7], row[8], row[9])
 
     def close(self) -> None:
-        """Finish pending writes, then close the write connection."""
+        """Close the write connection; later writes are dropped."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-        self._writer.submit(self._conn.close).result()
-        self._writer.shutdown(wait=True)
+            self._conn.close()

@@ -176,7 +176,6 @@ def test_restore_after_a_crash(qtbot, services, sample_bundle, tmp_path):
     w.question_edit.setPlainText("can I get help with my rent")
     w.editor.setPlainText("Half-written reply the person was typing")
     w.autosave()
-    services.history._writer.submit(lambda: None).result()  # the autosave write has landed
     # A crash: no shutdown, no clean close. The next start finds the autosave.
     w.autosave_timer.stop()
     second = AppServices(services.policy, services.settings, Searcher(sample_bundle), services.model_choice,
