@@ -25,7 +25,7 @@ from desktop.printing import save_letter_pdf
 from desktop.services import AppServices
 from desktop.source_viewer import SourceViewer
 from desktop.themes import theme_colours
-from desktop.workers import DraftWorker, ModelLoader, UpdateWorker, start_in_thread
+from desktop.workers import DraftWorker, JobList, ModelLoader, UpdateWorker
 from knowledge.files import write_file_atomically
 from models.draft import Draft
 from models.personal_data import describe_personal_data, find_personal_data, redact_personal_data
@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.loader_thread = None
         self.dirty = False
         self.streamed_any = False
+        self.jobs = JobList(self)
         self.viewer = SourceViewer(self)
         self.setWindowTitle("Frontdesk")
         self.resize(1200, 780)
@@ -276,7 +277,7 @@ class MainWindow(QMainWindow):
         self.loader = ModelLoader(self.services.model_choice, self.services.policy)
         self.loader.loaded.connect(self.on_model_loaded)
         self.loader.failed.connect(self.on_model_failed)
-        self.loader_thread = start_in_thread(self.loader, self, (self.loader.loaded, self.loader.failed))
+        self.loader_thread = self.jobs.start(self.loader, (self.loader.loaded, self.loader.failed))
         self.update_status()
 
     def on_model_loaded(self, runtime) -> None:
@@ -294,11 +295,11 @@ class MainWindow(QMainWindow):
     # -- guidance updates -----------------------------------------------------------------------
     def check_for_update(self) -> None:
         """Look for a newer signed bundle in the background (only when the policy names a source)."""
-        if self.update_thread is not None and self.update_thread.isRunning():
+        if self.update_thread is not None and not self.update_thread.isFinished():
             return
         self.updater = UpdateWorker(self.services.policy)
         self.updater.finished.connect(self.on_update_checked)
-        self.update_thread = start_in_thread(self.updater, self, (self.updater.finished,))
+        self.update_thread = self.jobs.start(self.updater, (self.updater.finished,))
 
     def on_update_checked(self, result) -> None:
         log.info("guidance update check: %s: %s", result.status, result.message)
@@ -374,7 +375,7 @@ class MainWindow(QMainWindow):
         self.draft_button.setEnabled(False)
         self.rewrite_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self.worker_thread = start_in_thread(self.worker, self, (self.worker.done, self.worker.failed))
+        self.worker_thread = self.jobs.start(self.worker, (self.worker.done, self.worker.failed))
         return True
 
     def stop_draft(self) -> None:
@@ -623,10 +624,7 @@ class MainWindow(QMainWindow):
         self.autosave_timer.stop()
         self.update_timer.stop()
         self.stop_draft()
-        for thread in (self.worker_thread, self.loader_thread, self.update_thread):
-            if thread is not None and thread.isRunning():
-                thread.quit()
-                thread.wait(10000)
+        self.jobs.wait_all()
         if self.final_text() and self.draft_id is not None:
             self.services.history.update_final_text(self.draft_id, self.final_text())
         self.services.history.clear_autosave()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services import AppServices
 from desktop.user_settings import THEMES, locked_settings, save_settings
-from desktop.workers import InstallWorker, start_in_thread
+from desktop.workers import InstallWorker, JobList
 
 LOCKED_NOTE = "Set by your IT team"
 
@@ -99,7 +99,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         for w in (self.bundle_label, self.install_button, self.rollback_button, self.result_label, buttons):
             layout.addWidget(w)
-        self.install_thread = None
+        self.jobs = JobList(self)
         self.setMinimumWidth(560)
 
     def current_settings(self):
@@ -135,9 +135,9 @@ class SettingsDialog(QDialog):
             return
         self.result_label.setText(f"Checking {path.name}…")
         self.install_button.setEnabled(False)
-        self.install_worker = InstallWorker(path, keys, self.services.policy.allow_downgrade)
-        self.install_worker.finished.connect(self.on_installed)
-        self.install_thread = start_in_thread(self.install_worker, self, (self.install_worker.finished,))
+        worker = InstallWorker(path, keys, self.services.policy.allow_downgrade)
+        worker.finished.connect(self.on_installed)
+        self.jobs.start(worker, (worker.finished,))
 
     def on_installed(self, ok: bool, message: str) -> None:
         self.install_button.setEnabled(True)
@@ -157,7 +157,5 @@ class SettingsDialog(QDialog):
             self.result_label.setText(f"✗ {exc}")
 
     def done(self, result: int) -> None:
-        if self.install_thread is not None and self.install_thread.isRunning():
-            self.install_thread.quit()
-            self.install_thread.wait(10000)
+        self.jobs.wait_all()
         super().done(result)

