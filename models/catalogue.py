@@ -134,6 +134,46 @@ def resolve_model_path(explicit: Path | str | None = None, policy: Policy | None
     return embedded_model_path()
 
 
+def list_models(policy: Policy) -> dict:
+    """The catalogue with what is installed here, plus the policy's own model: what `model list` shows."""
+    problem = ""
+    try:
+        active = resolve_model_path(None, policy)
+    except ModelError as exc:
+        active, problem = None, str(exc)
+    rows = []
+    for entry in CATALOGUE:
+        path = installed_path(entry)
+        info = None
+        if path is not None and path.exists():
+            try:
+                info = describe_model(path)
+            except ModelError as exc:
+                problem = str(exc)
+        rows.append(_row(entry.name, entry.filename, path, info, entry, active))
+    if active is not None and not any(r["active"] for r in rows):
+        try:
+            info = describe_model(active)
+        except ModelError as exc:
+            info, problem = None, str(exc)
+        rows.append(_row(info.name if info else active.stem, active.name, active if active.exists() else None, info, None, active,
+                         sha256=policy.model_sha256 or ""))
+    return {"models": rows, "policy_model": str(policy.model_path) if policy.model_path else None, "problem": problem}
+
+
+def _row(name, filename, path, info, entry, active, sha256=""):
+    return {
+        "name": name, "file": filename, "installed": path is not None, "path": str(path) if path else None,
+        "active": bool(path is not None and active is not None and Path(path) == Path(active)),
+        "size_bytes": info.size_bytes if info else (entry.size if entry else 0),
+        "sha256": entry.sha256 if entry else sha256, "licence": entry.licence if entry else "see the model's card",
+        "quantisation": info.quantisation if info else "", "package": entry.package if entry else "",
+        "context_length": info.context_length if info else (entry.context_length if entry else 0),
+        "chat_format": info.chat_format if info else (entry.chat_format if entry else ""),
+        "prefers": entry.prefers if entry else preferred_mode(info),
+    }
+
+
 def describe_model(path: Path) -> ModelInfo:
     """Name, quantisation, context length and chat format, read from the GGUF header (no loading)."""
     path = Path(path)

@@ -6,6 +6,7 @@ urllib is used, so nothing new is bundled for offices that never turn it on.
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import urllib.error
@@ -65,7 +66,7 @@ class EndpointRuntime:
                                          headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
         try:
             response = urllib.request.urlopen(request, timeout=self.timeout)
-        except (urllib.error.URLError, OSError) as exc:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             raise EndpointError(f"The office model server at {self.url} is not answering ({reason(exc)}).") from exc
         finished = False
         try:
@@ -89,7 +90,8 @@ class EndpointRuntime:
                     yield text
                 if choice.get("finish_reason"):
                     finished = True
-        except (OSError, socket.timeout, urllib.error.URLError) as exc:
+        except (OSError, socket.timeout, urllib.error.URLError, http.client.HTTPException) as exc:
+            # A server killed mid-answer shows up as a reset, a timeout or an incomplete chunked read.
             raise EndpointError(f"The office model server stopped in the middle of the answer ({reason(exc)}).") from exc
         finally:
             response.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -85,14 +86,15 @@ def model_bench(model_path, tokens, questions, bundle, limit, as_json):
     which CPU variant of llama.cpp this computer runs.
     """
     from knowledge.config import load_policy
-    from models.benchmark import measure_speed
+    from models.speed import measure_speed
     from models.catalogue import resolve_model_path
 
     policy = load_policy()
     path = resolve_model_path(model_path, policy)
     expected = policy.model_sha256 if policy.model_path and Path(policy.model_path) == path else None
-    with _spinner("Loading and measuring the model"):
-        speed, runtime = measure_speed(path, threads=policy.threads, expected_sha256=expected, max_tokens=tokens)
+    if sys.stderr.isatty():
+        click.echo("Loading and measuring the model (a few seconds)...", err=True)
+    speed, runtime = measure_speed(path, threads=policy.threads, expected_sha256=expected, max_tokens=tokens)
     figures = {"speed": speed}
     try:
         # --- hook for the drafting engineer: quality run (models/quality.py) -------------------
@@ -117,20 +119,3 @@ def model_bench(model_path, tokens, questions, bundle, limit, as_json):
     click.echo(speed.describe())
     if questions:
         click.echo(figures["quality"].describe())
-
-
-class _spinner:
-    """A one-line 'working' note on a terminal, nothing otherwise (so --json output stays clean)."""
-
-    def __init__(self, label: str):
-        self.label = label
-
-    def __enter__(self):
-        import sys
-
-        if sys.stderr.isatty():
-            click.echo(f"{self.label}...", err=True)
-        return self
-
-    def __exit__(self, *exc):
-        return False
