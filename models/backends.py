@@ -3,38 +3,53 @@
 llama-cpp-python built with GGML_BACKEND_DL and GGML_CPU_ALL_VARIANTS ships one CPU backend per
 CPU generation (libggml-cpu-sse42.so, -haswell, -zen4, ...) in site-packages/bin, and loads none of
 them by itself. ggml scores each against the running CPU and keeps the best, but only when asked,
-through the same libggml that llama.cpp itself uses (the wheel also holds a second copy with a
-registry of its own). An ordinary llama-cpp-python build has its CPU backend built in: then
-there is nothing to do.
+through the same libggml that llama.cpp itself uses (the wheel also holds a second copy in
+site-packages/lib with a registry of its own). An ordinary llama-cpp-python build has its CPU
+backend built in: then there is nothing to do.
+
+The variants need not be copied beside libggml: ggml_backend_load_all_from_path takes the folder
+they are in, and each variant finds libggml-base already loaded by its soname (measured: same
+variant, same speed as copies placed in llama_cpp/lib).
 """
 
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import sys
 import threading
+import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _lock = threading.Lock()
 _loaded: "BackendReport | None" = None
+_PREFIXES = ("libggml-cpu-", "ggml-cpu-")
+_SUFFIXES = (".so", ".dll", ".dylib")
 
 
 @dataclass(frozen=True, slots=True)
 class BackendReport:
     """Which CPU backend llama.cpp runs on, and where it was loaded from."""
 
-    dynamic: bool  # True: a CPU variant was chosen at run time
-    variant: str  # e.g. "haswell", or "built-in"
-    folder: str
+    dynamic: bool  # True: this build chooses a CPU variant at run time
+    variant: str  # the one chosen, e.g. "haswell"; "built-in" for an ordinary build
+    folder: str  # where the variants were loaded from (or llama_cpp's lib folder)
+    available: tuple[str, ...] = field(default=())  # the variants found there
+    loaded: bool = True  # False: a dynamic build whose variants were not found (llama.cpp cannot run)
+    load_ms: float = 0.0
 
 
 def llama_lib_folder() -> Path:
-    import llama_cpp
+    """llama_cpp's own lib folder (found without importing llama_cpp)."""
+    import importlib.util
 
-    return Path(llama_cpp.__file__).parent / "lib"
+    spec = importlib.util.find_spec("llama_cpp")
+    if spec is None or not spec.origin:
+        return Path()
+    return Path(spec.origin).parent / "lib"
 
 
 def variant_folders() -> list[Path]:
@@ -43,25 +58,51 @@ def variant_folders() -> list[Path]:
     folders = [lib, lib.parent.parent / "bin"]
     if getattr(sys, "frozen", False):
         base = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
-        folders += [base / "llama_cpp" / "lib", base]
+        folders += [base / "llama_cpp" / "lib", base / "bin", base]
     return [f for f in folders if f.is_dir()]
 
 
+def variant_name(filename: str) -> str | None:
+    """"haswell" for libggml-cpu-haswell.so; None for anything else."""
+    for prefix in _PREFIXES:
+        for suffix in _SUFFIXES:
+            if filename.startswith(prefix) and filename.endswith(suffix):
+                return filename[len(prefix) : -len(suffix)]
+    return None
+
+
 def _variant_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob("libggml-cpu-*.so")) + sorted(folder.glob("ggml-cpu-*.dll")) + sorted(folder.glob("libggml-cpu-*.dylib"))
+    return sorted(p for p in folder.iterdir() if variant_name(p.name))
+
+
+def _mapped_libraries() -> list[str]:
+    """Paths of the shared libraries this process has loaded (Linux); empty elsewhere."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return []
+    return [line.split(None, 5)[5] for line in maps.splitlines() if line.count(" ") >= 5 and "/" in line]
 
 
 def loaded_variant() -> str:
     """The CPU variant library this process has mapped (Linux), else "unknown"."""
-    try:
-        maps = Path("/proc/self/maps").read_text()
-    except OSError:
-        return "unknown"
-    for line in maps.splitlines():
-        name = line.rsplit("/", 1)[-1]
-        if name.startswith("libggml-cpu-") and name.endswith(".so"):
-            return name[len("libggml-cpu-") : -len(".so")]
+    for path in _mapped_libraries():
+        name = variant_name(path.rsplit("/", 1)[-1])
+        if name:
+            return name
     return "unknown"
+
+
+def _llama_ggml_path(lib_folder: Path) -> Path | None:
+    """The libggml that libllama actually loaded (the one whose registry llama.cpp asks for devices)."""
+    for path in _mapped_libraries():
+        name = path.rsplit("/", 1)[-1]
+        if name.startswith("libggml.so") and Path(path).parent == lib_folder:
+            return Path(path)
+    for name in ("libggml.so.0", "libggml.so", "ggml.dll", "libggml.dylib", "libggml.0.dylib"):
+        if (lib_folder / name).exists():
+            return lib_folder / name
+    return None
 
 
 @contextmanager
@@ -82,25 +123,40 @@ def quiet_stderr():
 
 
 def ensure_cpu_backends() -> BackendReport:
-    """Load the best CPU backend for this machine once per process; safe to call again."""
+    """Load the best CPU backend for this machine once per process (before the first model); safe to call again."""
     global _loaded
     with _lock:
         if _loaded is not None:
             return _loaded
-        lib_folder = llama_lib_folder()
-        ggml_path = next((p for p in (lib_folder / "libggml.so.0", lib_folder / "libggml.so", lib_folder / "ggml.dll",
-                                      lib_folder / "libggml.dylib") if p.exists()), None)
-        folder = next((f for f in variant_folders() if _variant_files(f)), None)
-        if ggml_path is None or folder is None:
+        started = time.perf_counter()
+        import llama_cpp  # loads libllama and, through its RUNPATH, the libggml it uses
+
+        # llama_cpp routes ggml's log lines to Python's stderr; until a model sets its own level,
+        # that includes a "load_backend: ..." line per variant tried.
+        log = logging.getLogger("llama-cpp-python")
+        if log.level == logging.NOTSET:
+            log.setLevel(logging.ERROR)
+
+        lib_folder = Path(llama_cpp.__file__).parent / "lib"
+        ggml_path = _llama_ggml_path(lib_folder)
+        if ggml_path is None:  # a build with the libraries elsewhere (LLAMA_CPP_LIB_PATH): trust it
             _loaded = BackendReport(dynamic=False, variant="built-in", folder=str(lib_folder))
             return _loaded
-        import llama_cpp  # noqa: F401  (loads libggml through llama.cpp's own path first)
-
-        ggml = ctypes.CDLL(str(ggml_path))
+        ggml = ctypes.CDLL(str(ggml_path))  # the same handle libllama holds: same registry
         ggml.ggml_backend_reg_count.restype = ctypes.c_size_t
-        if ggml.ggml_backend_reg_count() == 0:
-            ggml.ggml_backend_load_all_from_path.argtypes = [ctypes.c_char_p]
-            with quiet_stderr():  # ggml prints "load_backend: ..." for each variant it tries
-                ggml.ggml_backend_load_all_from_path(os.fsencode(folder))
-        _loaded = BackendReport(dynamic=True, variant=loaded_variant(), folder=str(folder))
+        ggml.ggml_backend_dev_count.restype = ctypes.c_size_t
+        if ggml.ggml_backend_dev_count() > 0:  # an ordinary build: its CPU backend is built in
+            _loaded = BackendReport(dynamic=False, variant="built-in", folder=str(lib_folder))
+            return _loaded
+        folder = next((f for f in variant_folders() if _variant_files(f)), None)
+        if folder is None:
+            _loaded = BackendReport(dynamic=True, variant="none found", folder=str(lib_folder), loaded=False)
+            return _loaded
+        ggml.ggml_backend_load_all_from_path.argtypes = [ctypes.c_char_p]
+        ggml.ggml_backend_load_all_from_path.restype = None
+        with quiet_stderr():  # ggml prints "load_backend: ..." for each variant it tries
+            ggml.ggml_backend_load_all_from_path(os.fsencode(folder))
+        available = tuple(sorted(variant_name(p.name) for p in _variant_files(folder)))
+        _loaded = BackendReport(dynamic=True, variant=loaded_variant(), folder=str(folder), available=available,
+                                loaded=ggml.ggml_backend_dev_count() > 0, load_ms=(time.perf_counter() - started) * 1000)
         return _loaded

@@ -199,5 +199,7 @@ def test_model_verify_command(tmp_path, embedded_model_path):
     assert as_json["ok"] and as_json["checked_against"] == "catalogue" and as_json["model"]["sha256"] == SMOLLM2.sha256
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"nope")
-    failed = CliRunner().invoke(cli, ["model", "verify", str(bad)])
-    assert failed.exit_code != 0
+    failed = subprocess.run([sys.executable, "-c", "from desktop.cli import main; main()", "model", "verify", str(bad)], cwd=ROOT,
+                            capture_output=True, text=True, env=os.environ, timeout=120)
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert failed.stderr.strip() == f"Error: {bad}: not a GGUF model file. Frontdesk runs GGUF chat models (llama.cpp's format)."
