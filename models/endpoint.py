@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from knowledge.errors import EndpointError, ModelError
 from models.draft import ModelInfo
+from models.runtime import StopWatcher
 
 # Yielded by FallbackRuntime.generate when the endpoint failed mid-answer: the text so far is void,
 # and the local model's answer follows from the start.
@@ -49,7 +50,9 @@ class EndpointRuntime:
         try:
             with urllib.request.urlopen(f"{self.url}/models", timeout=self.timeout) as response:
                 json.load(response)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except urllib.error.HTTPError as exc:
+            raise EndpointError(f"The office model server at {self.url} refused the request ({http_problem(exc)}).") from exc
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             raise EndpointError(f"The office model server at {self.url} is not answering ({reason(exc)}).") from exc
         self.loaded = True
         return self.info
@@ -59,44 +62,91 @@ class EndpointRuntime:
 
     def generate(self, messages: Sequence[dict], max_tokens: int = 256, should_stop: Callable[[], bool] = lambda: False,
                  temperature: float = 0.2) -> Iterator[str]:
-        """Stream the reply; EndpointError if the server fails before or during the answer."""
+        """Stream the reply; EndpointError if the server fails before or during the answer.
+
+        `should_stop` is checked before every piece and every 10 ms while waiting for the server:
+        a stop shuts the connection, so it lands even while the server is still reading the prompt.
+        """
         body = json.dumps({"model": self.model, "messages": list(messages), "max_tokens": max_tokens,
                            "temperature": temperature, "stream": True}).encode()
         request = urllib.request.Request(f"{self.url}/chat/completions", data=body,
                                          headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
         try:
             response = urllib.request.urlopen(request, timeout=self.timeout)
+        except urllib.error.HTTPError as exc:
+            raise EndpointError(f"The office model server at {self.url} refused the request ({http_problem(exc)}).") from exc
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             raise EndpointError(f"The office model server at {self.url} is not answering ({reason(exc)}).") from exc
-        finished = False
+        finished = seen_data = False
         try:
-            for raw in response:
-                if should_stop():
-                    finished = True
-                    break
-                line = raw.decode("utf-8", errors="replace").strip()
-                if not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    finished = True
-                    break
-                try:
-                    choice = json.loads(data)["choices"][0]
-                except (ValueError, KeyError, IndexError) as exc:
-                    raise EndpointError(f"The office model server sent something that is not a chat answer: {data[:80]!r}") from exc
-                text = (choice.get("delta") or {}).get("content") or ""
-                if text:
-                    yield text
-                if choice.get("finish_reason"):
-                    finished = True
-        except (OSError, socket.timeout, urllib.error.URLError, http.client.HTTPException) as exc:
+            with StopWatcher(should_stop, lambda: shut(response)):
+                for raw in response:
+                    if should_stop():
+                        break
+                    line = raw.decode("utf-8", errors="replace").strip()
+                    if not line.startswith("data:"):
+                        continue
+                    seen_data = True
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        finished = True
+                        break
+                    text, done = chat_delta(data)
+                    if text:
+                        yield text
+                    finished = finished or done
+        except (OSError, ValueError, urllib.error.URLError, http.client.HTTPException) as exc:
+            if should_stop():
+                return
             # A server killed mid-answer shows up as a reset, a timeout or an incomplete chunked read.
             raise EndpointError(f"The office model server stopped in the middle of the answer ({reason(exc)}).") from exc
         finally:
             response.close()
-        if not finished:
-            raise EndpointError("The office model server stopped in the middle of the answer (the connection closed).")
+        if should_stop() or finished:
+            return
+        if not seen_data:
+            kind = response.headers.get("Content-Type", "no content type")
+            raise EndpointError(f"The office model server at {self.url} did not send a chat stream ({kind}). "
+                                "Check endpoint_url points at an OpenAI-compatible server.")
+        raise EndpointError("The office model server stopped in the middle of the answer (the connection closed).")
+
+
+def chat_delta(data: str) -> tuple[str, bool]:
+    """The text of one streamed chat chunk and whether it is the last; EndpointError if it is not one."""
+    try:
+        chunk = json.loads(data)
+    except ValueError as exc:
+        raise EndpointError(f"The office model server sent something that is not a chat answer: {data[:80]!r}") from exc
+    if isinstance(chunk, dict) and chunk.get("error"):
+        error = chunk["error"]
+        message = error.get("message", error) if isinstance(error, dict) else error
+        raise EndpointError(f"The office model server reported an error: {str(message)[:200]}")
+    try:
+        choice = chunk["choices"][0]
+        text = (choice.get("delta") or {}).get("content") or ""
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise EndpointError(f"The office model server sent something that is not a chat answer: {data[:80]!r}") from exc
+    return str(text), bool(choice.get("finish_reason"))
+
+
+def shut(response) -> None:
+    """End a streaming response from another thread: its blocked read returns at once."""
+    try:
+        response.fp.raw._sock.shutdown(socket.SHUT_RDWR)
+    except (AttributeError, OSError):
+        pass
+
+
+def http_problem(exc: urllib.error.HTTPError) -> str:
+    """'HTTP 404: model not found', with the server's own error message where it gave one."""
+    detail = ""
+    try:
+        payload = json.loads(exc.read(4096) or b"{}")
+        error = payload.get("error") if isinstance(payload, dict) else None
+        detail = (error.get("message") if isinstance(error, dict) else error) or payload.get("detail") or ""
+    except (ValueError, OSError, AttributeError):
+        pass
+    return f"HTTP {exc.code} {exc.reason}" + (f": {str(detail)[:200]}" if detail else "")
 
 
 def reason(exc: Exception) -> str:

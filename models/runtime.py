@@ -225,9 +225,13 @@ class LocalRuntime:
             max_tokens = max(1, min(max_tokens, room))
             self._stop.clear()
             self._evaluated = 0
+            self.last_stats = None
             started = time.perf_counter()
-            first = True
-            watcher = StopWatcher(should_stop, self._stop)
+
+            def note_prompt_done() -> None:
+                if self.last_stats is None:
+                    self.last_stats = PromptStats(len(tokens), self._evaluated, (time.perf_counter() - started) * 1000, max_tokens)
+
             # create_completion reuses the KV cache for the longest prefix it shares with the
             # previous prompt: the fixed instructions come first in every prompt, so they are
             # evaluated once per session, not once per question.
@@ -236,48 +240,50 @@ class LocalRuntime:
                 stop=stop, stream=True,
             )
             try:
-                watcher.start()
-                for chunk in stream:
-                    if first:
-                        self.last_stats = PromptStats(len(tokens), self._evaluated, (time.perf_counter() - started) * 1000, max_tokens)
-                        first = False
-                    if should_stop():
-                        break
-                    text = chunk["choices"][0]["text"]
-                    if text:
-                        yield text
+                with StopWatcher(should_stop, self._stop.set):
+                    for chunk in stream:
+                        note_prompt_done()
+                        if should_stop():
+                            break
+                        text = chunk["choices"][0]["text"]
+                        if text:
+                            yield text
             except RuntimeError as exc:  # llama_decode failed, or was stopped by the flag
                 if not self._stop.is_set():
                     raise ModelError(f"{self.path.name}: llama.cpp stopped with an error ({exc}).") from exc
             finally:
-                watcher.finish()
                 stream.close()
                 self._stop.clear()
-            if first:
-                self.last_stats = PromptStats(len(tokens), self._evaluated, (time.perf_counter() - started) * 1000, max_tokens)
+                note_prompt_done()
 
 
 class StopWatcher:
-    """Polls `should_stop` while llama.cpp computes (the GIL is free then) and raises the C flag."""
+    """Polls `should_stop` from a thread of its own while the caller's thread is blocked in C or I/O.
 
-    def __init__(self, should_stop: Callable[[], bool], flag: StopFlag):
-        self.should_stop, self.flag = should_stop, flag
+    When it turns True, calls `on_stop` once (raise llama.cpp's abort flag, shut a socket).
+    Use as a context manager around the blocking work.
+    """
+
+    def __init__(self, should_stop: Callable[[], bool], on_stop: Callable[[], None], interval: float = STOP_POLL_S):
+        self.should_stop, self.on_stop, self.interval = should_stop, on_stop, interval
         self.done = threading.Event()
+        self.fired = False
         self.thread = threading.Thread(target=self._run, name="frontdesk-stop-watcher", daemon=True)
 
-    def start(self) -> None:
+    def __enter__(self) -> "StopWatcher":
         self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+        self.thread.join()
 
     def _run(self) -> None:
-        while not self.done.wait(STOP_POLL_S):
+        while not self.done.wait(self.interval):
             if self.should_stop():
-                self.flag.set()
+                self.fired = True
+                self.on_stop()
                 return
-
-    def finish(self) -> None:
-        self.done.set()
-        if self.thread.is_alive():
-            self.thread.join()
 
 
 def chat_formatter(llama):

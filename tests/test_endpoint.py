@@ -1,8 +1,10 @@
 """The office-server backend against a real OpenAI-compatible server (llama-cpp-python's own), on loopback."""
 
+import http.server
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -71,7 +73,9 @@ def test_unreachable_endpoint_is_a_clear_error():
 
 def test_server_going_away_mid_stream_falls_back_to_the_local_model(server, runtime):
     process, url = server
-    endpoint = EndpointRuntime(url, "smollm2", timeout=5)
+    # A generous timeout: on a busy 2-core machine the server's first token can take seconds, and
+    # this test is about the server dying mid-answer, not about it being slow to start.
+    endpoint = EndpointRuntime(url, "smollm2", timeout=60)
     both = FallbackRuntime(endpoint, runtime)
     both.load()
     pieces = []
@@ -107,3 +111,101 @@ def test_no_endpoint_means_no_network(monkeypatch):
     policy = Policy()
     runtime = load_runtime(choose_model(None, policy), policy)
     runtime.close()
+
+
+class FakeServer(http.server.ThreadingHTTPServer):
+    """A loopback HTTP server answering /v1/chat/completions with whatever a test gives it."""
+
+    daemon_threads = True
+
+    def __init__(self, respond):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                respond(self)
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/v1"
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def fake_server():
+    servers = []
+
+    def start(respond):
+        servers.append(FakeServer(respond))
+        return servers[-1].url
+
+    yield start
+    for s in servers:
+        s.shutdown()
+        s.server_close()
+
+
+def reply(status: int, content_type: str, body: bytes):
+    def respond(handler):
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return respond
+
+
+def test_http_error_names_the_status_and_the_servers_message(fake_server):
+    url = fake_server(reply(404, "application/json", b'{"error": {"message": "model \'x\' not found"}}'))
+    with pytest.raises(EndpointError, match=r"refused the request \(HTTP 404 Not Found: model 'x' not found\)"):
+        list(EndpointRuntime(url, "x").generate(MESSAGES))
+
+
+def test_a_page_that_is_not_a_chat_stream(fake_server):
+    url = fake_server(reply(200, "text/html", b"<html><body>Proxy login</body></html>\n"))
+    with pytest.raises(EndpointError, match=r"did not send a chat stream \(text/html\)"):
+        list(EndpointRuntime(url).generate(MESSAGES))
+
+
+def test_malformed_stream_lines(fake_server):
+    url = fake_server(reply(200, "text/event-stream", b'data: {"choices": [{"delta": {"content": "Hi"}}]}\n\ndata: {not json\n\n'))
+    pieces = []
+    with pytest.raises(EndpointError, match="not a chat answer: '{not json'"):
+        for piece in EndpointRuntime(url).generate(MESSAGES):
+            pieces.append(piece)
+    assert pieces == ["Hi"]
+
+
+def test_error_event_in_the_stream(fake_server):
+    url = fake_server(reply(200, "text/event-stream", b'data: {"error": {"message": "context length exceeded"}}\n\n'))
+    with pytest.raises(EndpointError, match="reported an error: context length exceeded"):
+        list(EndpointRuntime(url).generate(MESSAGES))
+
+
+def test_a_server_that_never_answers_times_out(fake_server):
+    url = fake_server(lambda handler: time.sleep(3))
+    started = time.perf_counter()
+    with pytest.raises(EndpointError, match="not answering .*timed out"):
+        list(EndpointRuntime(url, timeout=0.5).generate(MESSAGES))
+    assert time.perf_counter() - started < 2.5
+
+
+def test_stop_lands_while_waiting_for_the_server(fake_server):
+    def slow_stream(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.end_headers()
+        handler.wfile.write(b'data: {"choices": [{"delta": {"content": "One"}}]}\n\n')
+        handler.wfile.flush()
+        time.sleep(3)  # the server is slow to send the next piece
+
+    url = fake_server(slow_stream)
+    stop = threading.Event()
+    stopped_at = []
+    pieces = []
+    for piece in EndpointRuntime(url, timeout=10).generate(MESSAGES, should_stop=stop.is_set):
+        pieces.append(piece)
+        threading.Timer(0.2, lambda: (stopped_at.append(time.perf_counter()), stop.set())).start()
+    assert pieces == ["One"] and time.perf_counter() - stopped_at[0] < 0.1
