@@ -205,8 +205,8 @@ class LocalRuntime:
     ) -> Iterator[str]:
         """Stream the reply to `messages` piece by piece.
 
-        `should_stop` is checked before every piece and, while llama.cpp computes, every 10 ms
-        from a watcher thread: the stream ends within one step of the model once it returns True.
+        `should_stop` is checked before every piece and, while llama.cpp reads the prompt, every
+        10 ms from a watcher thread: the stream ends within one step of the model once it is True.
         `max_tokens` is cut to the room the prompt leaves in the context; a prompt that leaves
         none is refused with ModelError (the prompt builder trims sources to avoid that).
         """
@@ -240,8 +240,11 @@ class LocalRuntime:
                 stop=stop, stream=True,
             )
             try:
-                with StopWatcher(should_stop, self._stop.set):
+                with StopWatcher(should_stop, self._stop.set) as watcher:
                     for chunk in stream:
+                        # The prompt is read: from here each step is one token (about 10 ms), and
+                        # the check below is enough; the watcher would only cost a little speed.
+                        watcher.done.set()
                         note_prompt_done()
                         if should_stop():
                             break
