@@ -52,10 +52,10 @@ def llama_lib_folder() -> Path:
     return Path(spec.origin).parent / "lib"
 
 
-def variant_folders() -> list[Path]:
+def variant_folders(ggml_folder: Path | None = None) -> list[Path]:
     """Folders that may hold libggml-cpu-*: beside libggml, the wheel's bin/, the frozen app's folder."""
     lib = llama_lib_folder()
-    folders = [lib, lib.parent.parent / "bin"]
+    folders = ([ggml_folder] if ggml_folder else []) + [lib, lib.parent.parent / "bin"]
     if getattr(sys, "frozen", False):
         base = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
         folders += [base / "llama_cpp" / "lib", base / "bin", base]
@@ -93,15 +93,21 @@ def loaded_variant() -> str:
     return "unknown"
 
 
-def _llama_ggml_path(lib_folder: Path) -> Path | None:
-    """The libggml that libllama actually loaded (the one whose registry llama.cpp asks for devices)."""
-    for path in _mapped_libraries():
-        name = path.rsplit("/", 1)[-1]
-        if name.startswith("libggml.so") and Path(path).parent == lib_folder:
+def _llama_ggml_path(default_folder: Path) -> Path | None:
+    """The libggml that libllama actually loaded (the one whose registry llama.cpp asks for devices).
+
+    It sits beside the libllama this process mapped, which is llama_cpp/lib unless
+    LLAMA_CPP_LIB_PATH pointed llama-cpp-python elsewhere.
+    """
+    mapped = _mapped_libraries()
+    llama = next((Path(p) for p in mapped if Path(p).name.startswith(("libllama.so", "libllama.dylib", "llama.dll"))), None)
+    folder = llama.parent if llama is not None else Path(os.environ.get("LLAMA_CPP_LIB_PATH") or default_folder)
+    for path in mapped:
+        if Path(path).parent == folder and Path(path).name.startswith("libggml.so"):
             return Path(path)
     for name in ("libggml.so.0", "libggml.so", "ggml.dll", "libggml.dylib", "libggml.0.dylib"):
-        if (lib_folder / name).exists():
-            return lib_folder / name
+        if (folder / name).exists():
+            return folder / name
     return None
 
 
@@ -139,7 +145,7 @@ def ensure_cpu_backends() -> BackendReport:
 
         lib_folder = Path(llama_cpp.__file__).parent / "lib"
         ggml_path = _llama_ggml_path(lib_folder)
-        if ggml_path is None:  # a build with the libraries elsewhere (LLAMA_CPP_LIB_PATH): trust it
+        if ggml_path is None:  # no libggml of its own (a static build): its CPU backend is built in
             _loaded = BackendReport(dynamic=False, variant="built-in", folder=str(lib_folder))
             return _loaded
         ggml = ctypes.CDLL(str(ggml_path))  # the same handle libllama holds: same registry
@@ -148,7 +154,7 @@ def ensure_cpu_backends() -> BackendReport:
         if ggml.ggml_backend_dev_count() > 0:  # an ordinary build: its CPU backend is built in
             _loaded = BackendReport(dynamic=False, variant="built-in", folder=str(lib_folder))
             return _loaded
-        folder = next((f for f in variant_folders() if _variant_files(f)), None)
+        folder = next((f for f in variant_folders(ggml_path.parent) if _variant_files(f)), None)
         if folder is None:
             _loaded = BackendReport(dynamic=True, variant="none found", folder=str(lib_folder), loaded=False)
             return _loaded
