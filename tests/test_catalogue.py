@@ -203,3 +203,19 @@ def test_model_verify_command(tmp_path, embedded_model_path):
                             capture_output=True, text=True, env=os.environ, timeout=120)
     assert failed.returncode == 1 and failed.stdout == ""
     assert failed.stderr.strip() == f"Error: {bad}: not a GGUF model file. Frontdesk runs GGUF chat models (llama.cpp's format)."
+
+
+def test_frozen_app_finds_the_model_and_cpu_variants_in_its_own_folder(tmp_path, monkeypatch):
+    """In the PyInstaller build the model sits in models/ and the CPU variants in llama_cpp/lib of the app folder."""
+    from models.backends import variant_folders
+
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / SMOLLM2.filename).write_bytes(b"GGUF")
+    (tmp_path / "llama_cpp" / "lib").mkdir(parents=True)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert embedded_model_path() == tmp_path / "models" / SMOLLM2.filename
+    assert tmp_path / "llama_cpp" / "lib" in variant_folders()
+    (tmp_path / "models" / SMOLLM2.filename).unlink()
+    with pytest.raises(ModelError, match="embedded model file is missing. Reinstall Frontdesk"):
+        embedded_model_path()
