@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from knowledge.errors import SourceError
 from knowledge.passage import SearchResponse
+from knowledge.search import Searcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class RetrievalReport:
     in_scope_covered: float | None
     mean_ms: float
     misses: tuple[Miss, ...] = field(default_factory=tuple)
+    answered_out_of_scope: tuple[str, ...] = ()  # out-of-scope questions the search still claimed to cover
 
     def as_json(self) -> dict:
         return {
@@ -50,6 +52,7 @@ class RetrievalReport:
             "in_scope_covered": None if self.in_scope_covered is None else round(self.in_scope_covered, 4),
             "mean_ms": round(self.mean_ms, 2),
             "misses": [{"question": m.question, "expected": list(m.expected), "got": list(m.got)} for m in self.misses],
+            "answered_out_of_scope": list(self.answered_out_of_scope),
         }
 
     def describe(self) -> str:
@@ -69,6 +72,9 @@ class RetrievalReport:
         if self.misses:
             lines.append(f"Misses ({len(self.misses)}):")
             lines += [f"  - {m.question[:70]!r}: expected {', '.join(m.expected)}; got {', '.join(m.got[:3]) or 'nothing'}" for m in self.misses]
+        if self.answered_out_of_scope:
+            lines.append(f"Out-of-scope questions answered anyway ({len(self.answered_out_of_scope)}):")
+            lines += [f"  - {q[:70]!r}" for q in self.answered_out_of_scope]
         return "\n".join(lines)
 
 
@@ -81,21 +87,26 @@ def read_questions(path: Path) -> list[Question]:
         raise SourceError(f"{path}: no such question file.") from exc
     except UnicodeDecodeError as exc:
         raise SourceError(f"{path}: not UTF-8 text. Save it as UTF-8.") from exc
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the question file ({exc.strerror}).") from exc
     questions = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        where = f"{path} line {number}"
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise SourceError(f"{path} line {number}: not valid JSON ({exc.msg}). Each line must be one JSON object.") from exc
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not isinstance(item.get("expected", []), list):
-            raise SourceError(f"{path} line {number}: needs \"question\" (text) and \"expected\" (a list of document ids or urls).")
+            raise SourceError(f"{where}: not valid JSON ({exc.msg}). Each line must be one JSON object.") from exc
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not item["question"].strip():
+            raise SourceError(f"{where}: needs \"question\": the question as text, e.g. {{\"question\": \"what is uc\", \"expected\": [\"uc-eligibility\"]}}.")
+        expected = item.get("expected")
+        if not isinstance(expected, list) or not all(isinstance(e, str) and e.strip() for e in expected):
+            raise SourceError(f"{where}: needs \"expected\": a list of document ids or addresses ([] when the guidance should not answer it).")
         facts = item.get("facts") or []
-        if not isinstance(facts, list) or not all(isinstance(f, list) and f for f in facts):
-            raise SourceError(f"{path} line {number}: \"facts\" must be a list of lists of acceptable wordings.")
-        questions.append(Question(item["question"], tuple(map(str, item.get("expected", []))),
-                                  tuple(tuple(map(str, f)) for f in facts), number))
+        if not isinstance(facts, list) or not all(isinstance(f, list) and f and all(isinstance(w, str) for w in f) for f in facts):
+            raise SourceError(f"{where}: \"facts\" must be a list of lists of acceptable wordings, e.g. [[\"£100\"], [\"4 weeks\", \"four weeks\"]].")
+        questions.append(Question(item["question"], tuple(expected), tuple(tuple(f) for f in facts), number))
     if not questions:
         raise SourceError(f"{path}: no questions in the file.")
     return questions
@@ -116,8 +127,15 @@ def fact_found(fact: Sequence[str], texts: Sequence[str]) -> bool:
     return any(w.lower() in t for w in fact for t in texts)
 
 
-def evaluate_retrieval(searcher, questions: Sequence[Question], k: int = 5) -> RetrievalReport:
-    """Search every question and score the ranking against its expected documents."""
+def evaluate_retrieval(bundle, questions: Sequence[Question], k: int = 5) -> RetrievalReport:
+    """Search every question and score the ranking against its expected documents.
+
+    `bundle` is a bundle path, or an open Searcher (reused, not closed).
+    """
+    if isinstance(bundle, (str, Path)):
+        with Searcher(Path(bundle)) as searcher:
+            return evaluate_retrieval(searcher, questions, k)
+    searcher = bundle
     in_scope = [q for q in questions if q.expected]
     out_scope = [q for q in questions if not q.expected]
     hits1 = hitsk = 0
@@ -143,15 +161,17 @@ def evaluate_retrieval(searcher, questions: Sequence[Question], k: int = 5) -> R
         for fact in q.facts:
             facts_total += 1
             facts_found += fact_found(fact, texts)
-    out_correct = 0
+    answered = []
     for q in out_scope:
         response = searcher.search(q.question, k)
         elapsed += response.elapsed_ms
-        out_correct += not response.covered
+        if response.covered:
+            answered.append(q.question)
     n = len(in_scope)
     return RetrievalReport(
         n=n, k=k, recall_at_1=hits1 / n if n else 0.0, recall_at_k=hitsk / n if n else 0.0, mrr=rr / n if n else 0.0,
         facts_at_k=facts_found / facts_total if facts_total else None, out_of_scope=len(out_scope),
-        out_of_scope_correct=out_correct / len(out_scope) if out_scope else None,
+        out_of_scope_correct=1 - len(answered) / len(out_scope) if out_scope else None,
         in_scope_covered=covered / n if n else None, mean_ms=elapsed / max(1, len(questions)), misses=tuple(misses),
+        answered_out_of_scope=tuple(answered),
     )

@@ -5,12 +5,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import QUESTIONS
-from desktop.cli import cli
-from knowledge.evaluate import evaluate_retrieval, read_questions
-from knowledge.errors import SourceError
-from knowledge.query import parse_query
-from knowledge.search import search_passages
+from conftest import GOVUK_EXAMPLES
+from desktop.cli import cli, main
+from knowledge.build import build_bundle
+from knowledge.errors import BundleError
+from knowledge.passage import SearchResponse
+from knowledge.search import Document, Searcher, search_passages
 
 NASTY = [
     "", "   ", '"', '""""', "(", ")", "AND", "OR NOT", "NEAR(uc pip)", "*", "uc*", "^pip", "title:uc", "a:b:c",
@@ -22,15 +22,8 @@ NASTY = [
 @pytest.mark.parametrize("query", NASTY, ids=range(len(NASTY)))
 def test_no_user_text_makes_search_fail(searcher, query):
     response = searcher.search(query)
-    assert response.query == query
-    assert len(response.results) <= 5
-
-
-def test_the_match_expression_quotes_every_term():
-    parsed = parse_query('uc AND "pip" NEAR(x)', {"uc": ("universal credit",)})
-    assert parsed.terms == ("uc", "pip", "near")  # "and" is a stop word, "x" too short
-    assert '"universal credit"' in parsed.match
-    assert all(part.startswith('"') and part.endswith('"') for part in parsed.match.split(" OR "))
+    assert isinstance(response, SearchResponse) and response.query == query
+    assert len(response.results) <= 5 and response.elapsed_ms >= 0
 
 
 def test_only_stop_words_finds_nothing(searcher):
@@ -98,37 +91,127 @@ def test_search_command_defaults_to_the_sample_guidance():
     assert result.exit_code == 0 and "[1] Budgeting Advance" in result.output
 
 
-def test_retrieval_quality_on_the_sample_set(searcher):
-    report = evaluate_retrieval(searcher, read_questions(QUESTIONS), k=5)
-    # The issue's goal: recall@5 of at least 0.9 on the sample set.
-    assert report.recall_at_k >= 0.9
-    assert report.mrr > 0.8
-    assert report.out_of_scope >= 10 and report.out_of_scope_correct >= 0.6
-
-
-def test_kb_eval_command(sample_bundle):
-    result = CliRunner().invoke(cli, ["kb", "eval", str(sample_bundle), str(QUESTIONS), "--json"])
-    assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
-    assert set(payload) >= {"n", "recall_at_1", "recall_at_k", "mrr", "facts_at_k", "misses"}
-    assert payload["n"] >= 100
-
-
-def test_expected_may_be_a_url_or_a_path(searcher, tmp_path):
-    questions = tmp_path / "q.jsonl"
-    questions.write_text(
-        json.dumps({"question": "pip", "expected": ["https://www.gov.uk/pip"]}) + "\n"
-        + json.dumps({"question": "pip", "expected": ["/pip"]}) + "\n")
-    report = evaluate_retrieval(searcher, read_questions(questions))
-    assert report.recall_at_1 == 1.0
-
-
-def test_bad_question_file_names_the_line(tmp_path):
-    questions = tmp_path / "q.jsonl"
-    questions.write_text('{"question": "ok", "expected": []}\n{broken\n')
-    with pytest.raises(SourceError, match="line 2"):
-        read_questions(questions)
-
-
 def test_search_passages_convenience(sample_bundle):
     assert search_passages(sample_bundle, "pension credit").results[0].passage.doc_id == "pension-credit"
+
+
+@pytest.mark.parametrize("query", ["uc", "UC", "Uc"])
+def test_uc_finds_universal_credit(searcher, query):
+    response = searcher.search(query)
+    assert response.results and all("Universal Credit" in r.passage.title for r in response.results[:3])
+    assert "universal credit" in response.results[0].matched_terms
+
+
+def test_multi_word_everyday_terms_use_the_bundle_synonyms(searcher):
+    response = searcher.search("can I get a sick note from my GP")
+    assert response.results[0].passage.doc_id == "statutory-sick-pay"
+    assert "fit note" in response.results[0].matched_terms
+
+
+def test_matched_terms_are_question_words_found_in_the_passage(searcher):
+    for result in searcher.search("cold weather payment for my heating").results:
+        assert result.matched_terms
+        text = f"{result.passage.title} {result.passage.heading} {result.passage.text}".lower()
+        for term in result.matched_terms:
+            assert term in ("cold", "weather", "payment", "heating", "cold weather payment")
+            assert term[:4] in text
+
+
+def test_k_is_kept_within_bounds(searcher):
+    assert len(searcher.search("universal credit", k=1).results) == 1
+    assert len(searcher.search("universal credit", k=0).results) == 1
+    assert len(searcher.search("payment", k=1000).results) <= 50
+
+
+def test_bundle_facts_and_unknown_ids(searcher):
+    assert searcher.info.id == "frontdesk-sample" and searcher.info.version == 1
+    with pytest.raises(BundleError, match="no passage 'nope#0'"):
+        searcher.passage("nope#0")
+    with pytest.raises(BundleError, match="no document 'nope'"):
+        searcher.document("nope")
+
+
+def test_document_for_the_source_viewer(searcher):
+    document = searcher.document("pip")
+    assert isinstance(document, Document)
+    assert document.url == "https://www.gov.uk/pip" and document.body.strip() and document.updated and document.review_due
+    assert [p.id for p in document.passages] == sorted((p.id for p in document.passages), key=lambda i: int(i.split("#")[1]))
+    assert all(p.doc_id == "pip" and p.title == document.title for p in document.passages)
+
+
+def test_searches_from_several_threads_agree(searcher):
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["uc sanction", "pip rates", "child benefit", "cold weather payment"] * 5
+    expected = [[r.passage.id for r in searcher.search(q).results] for q in queries]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda q: [r.passage.id for r in searcher.search(q).results], queries))
+    assert got == expected
+
+
+def test_search_command_json_marks_coverage_and_matches(sample_bundle):
+    runner = CliRunner()
+    payload = json.loads(runner.invoke(cli, ["search", "uc advance", "--bundle", str(sample_bundle), "--json"]).output)
+    assert payload["covered"] is True and payload["query"] == "uc advance"
+    first = payload["results"][0]
+    assert first["doc_id"] == "uc-advances" and "universal credit" in first["matched_terms"]
+    assert set(first) >= {"passage_id", "updated", "review_due"}
+    payload = json.loads(runner.invoke(cli, ["search", "how do I renew my passport", "--bundle", str(sample_bundle), "--json"]).output)
+    assert payload["covered"] is False
+
+
+def test_search_command_says_when_no_guidance_is_found(sample_bundle):
+    result = CliRunner().invoke(cli, ["search", "recipe for shepherd's pie", "--bundle", str(sample_bundle)])
+    assert result.exit_code == 0 and result.output.startswith("No guidance found")
+
+
+def test_search_command_missing_bundle_names_it(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", "pip", "--bundle", str(tmp_path / "missing.fdkb")])
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and "missing.fdkb" in err
+
+
+def test_search_help_explains_the_query():
+    result = CliRunner().invoke(cli, ["search", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "QUERY is plain words" in text and "--bundle" in text and '"No guidance found"' in text
+
+
+# -- the 138 real GOV.UK content items: search must work on guidance it was not tuned on ----------------------
+
+@pytest.fixture(scope="module")
+def govuk(tmp_path_factory):
+    out = tmp_path_factory.mktemp("govuk") / "govuk-1.fdkb"
+    build_bundle([GOVUK_EXAMPLES], out, created="2026-01-01T00:00:00Z")
+    with Searcher(out) as searcher:
+        yield searcher
+
+
+def test_govuk_pages_are_found_by_their_titles(govuk):
+    titles = govuk._conn.execute("SELECT id, title FROM documents").fetchall()
+    found = sum(doc_id in [r.passage.doc_id for r in govuk.search(title).results] for doc_id, title in titles)
+    assert found / len(titles) >= 0.95
+
+
+@pytest.mark.parametrize("question, page", [
+    ("how do i renew my passport", "renew-adult-passport"),
+    ("tier 4 sponsor licence fee", "tier-4"),
+    ("book a driving test", "driving-test"),
+])
+def test_govuk_questions_find_their_page(govuk, question, page):
+    response = govuk.search(question)
+    assert response.covered and page in response.results[0].passage.doc_id
+
+
+def test_govuk_off_topic_questions_mostly_find_no_guidance(govuk):
+    questions = ["recipe for shepherd's pie", "who won the football last night", "what is the weather tomorrow",
+                 "do i pay tax on crypto", "what time does the tip open", "how do i report a pothole"]
+    assert sum(govuk.search(q).covered for q in questions) <= 2
+
+
+@pytest.mark.parametrize("query", NASTY[:12] + ["x" * 100_000, "Cymraeg", "🙂"], ids=range(15))
+def test_govuk_never_fails_on_user_text(govuk, query):
+    assert isinstance(govuk.search(query), SearchResponse)

@@ -12,11 +12,22 @@ from desktop.cli.output import echo_json
 
 @cli.command("search")
 @click.argument("query")
-@click.option("--bundle", type=click.Path(path_type=Path), help="Bundle file to search (default: the installed guidance).")
+@click.option("--bundle", type=click.Path(path_type=Path),
+              help="Bundle file to search (default: the installed guidance, or the sample guidance if none is installed).")
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many passages to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON object.")
 def search(query, bundle, k, as_json):
-    """Find the guidance passages that best match QUERY."""
+    """Find the guidance passages that best match QUERY.
+
+    QUERY is plain words, as a citizen would ask it ("can I get uc if I work part time");
+    quotes, brackets and AND/OR are read as ordinary text. Shows the passages best first,
+    at most two from one page, with their page address. "No guidance found" means none of
+    them is close enough to answer from: the closest are still listed.
+
+    \b
+    Example:
+      frontdesk search "cold weather payment" -k 3
+    """
     from knowledge.jsonable import search_result_json
     from knowledge.sample import resolve_bundle
     from knowledge.search import Searcher
@@ -24,7 +35,8 @@ def search(query, bundle, k, as_json):
     with Searcher(resolve_bundle(bundle)) as searcher:
         response = searcher.search(query, k)
     if as_json:
-        echo_json({"query": query, "results": [search_result_json(r) for r in response.results],
+        echo_json({"query": query,
+                   "results": [{**search_result_json(r), "matched_terms": list(r.matched_terms)} for r in response.results],
                    "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered})
         return
     if not response.covered:
@@ -45,14 +57,24 @@ def search(query, bundle, k, as_json):
 def kb_eval(bundle, questions, k, as_json):
     """Measure how well BUNDLE finds the right guidance for a question set.
 
-    QUESTIONS is a JSONL file, one {"question": ..., "expected": [document ids or urls]} a line
-    (expected [] means the bundle should not answer it). Prints recall@1, recall@K, MRR and the misses.
+    QUESTIONS is a text file with one question a line, written as JSON:
+
+    \b
+      {"question": "can i get uc at 16", "expected": ["uc-16-17"]}
+      {"question": "how much is a tv licence", "expected": []}
+
+    "expected" lists the pages that answer it: document ids, addresses, or address paths such as
+    "/universal-credit". An empty list means the guidance should say "No guidance found".
+    An optional "facts" list ([["£100"], ["every 4 weeks", "every four weeks"]]) names wordings a
+    good answer needs. Prints recall@1 and recall@K (share of questions whose page is first, or in
+    the top K), MRR (1 for first place, 1/2 for second...), facts@K, and the questions missed.
     """
     from knowledge.evaluate import evaluate_retrieval, read_questions
     from knowledge.search import Searcher
 
+    items = read_questions(questions)
     with Searcher(bundle) as searcher:
-        report = evaluate_retrieval(searcher, read_questions(questions), k)
+        report = evaluate_retrieval(searcher, items, k)
     if as_json:
         echo_json(report.as_json())
     else:
