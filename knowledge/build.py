@@ -75,6 +75,26 @@ def default_version(output: Path) -> int:
     return int(match.group(1)) if match else 1
 
 
+class BuildProgress:
+    """One bar for both stages: reading the files is the first half, splitting documents the second.
+
+    Reports (done, total, item) with a fixed total and `done` never going back, as a bar needs.
+    """
+
+    def __init__(self, report: Progress | None) -> None:
+        self.report = report
+        self.files = 1
+
+    def reading(self, done: int, total: int, item: str) -> None:
+        self.files = max(total, 1)
+        if self.report:
+            self.report(done, 2 * self.files, item)
+
+    def splitting(self, done: int, total: int, item: str) -> None:
+        if self.report:
+            self.report(self.files + round(done * self.files / max(total, 1)), 2 * self.files, item)
+
+
 def build_bundle(
     sources: Sequence[Path],
     output: Path,
@@ -92,7 +112,8 @@ def build_bundle(
         raise SourceError(f"{output}: a bundle file name must end in .fdkb, for example jobcentre-guidance-12.fdkb.")
     if not output.parent.exists():
         raise SourceError(f"{output.parent}: the output folder does not exist. Create it first.")
-    read = read_sources([Path(s) for s in sources], on_progress)
+    progress = BuildProgress(on_progress)
+    read = read_sources([Path(s) for s in sources], progress.reading)
     bundle_id = bundle_id or default_bundle_id(output)
     version = default_version(output) if version is None else int(version)
     if version < 1:
@@ -112,7 +133,7 @@ def build_bundle(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        passages = write_bundle(tmp, read, meta, on_progress)
+        passages = write_bundle(tmp, read, meta, progress.splitting)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, output)

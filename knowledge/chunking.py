@@ -11,7 +11,8 @@ MAX_WORDS = 250
 # enough that three of them fit the small model's prompt budget (models/prompting.py).
 MERGE_LIMIT = 140
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9£\"'(])")
+# A full stop, question or exclamation mark (Latin, Arabic "؟", Urdu "۔"), closing quotes or brackets, then space.
+SENTENCE_END = re.compile(r"[.!?\u061f\u06d4]+[\"'\u2019\u201d)\]]*\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ def pack_blocks(blocks: list[str]) -> list[str]:
 
 def split_long_block(block: str) -> list[str]:
     """Split an over-long paragraph at sentence ends (or at words, for text with no sentences)."""
-    sentences = SENTENCE_END.split(block) if "\n- " not in block else block.split("\n")
+    sentences = split_sentences(block) if "\n- " not in block else block.split("\n")
     chunks: list[str] = []
     for sentence in sentences:
         if words(sentence) > MAX_WORDS:
@@ -108,6 +109,18 @@ def split_long_block(block: str) -> list[str]:
         else:
             chunks.append(sentence)
     return [c.strip() for c in chunks if c.strip()]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph: cut after a stop unless a lower-case letter follows ("e.g. this")."""
+    sentences, start = [], 0
+    for match in SENTENCE_END.finditer(text):
+        following = text[match.end():match.end() + 1]
+        if following and not following.islower():
+            sentences.append(text[start:match.end()].strip())
+            start = match.end()
+    sentences.append(text[start:].strip())
+    return [s for s in sentences if s]
 
 
 def merge_short_passages(passages: list[PassageText]) -> list[PassageText]:

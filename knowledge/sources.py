@@ -7,6 +7,7 @@ front matter) and the fix. Files Frontdesk does not read are warnings, not error
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -250,7 +251,7 @@ BLOCK_TAGS = {"p", "div", "section", "article", "main", "blockquote", "pre", "ta
 
 
 def html_to_markdown(html: str) -> str:
-    """Main content of an HTML fragment as simple Markdown: headings, paragraphs, list items, links as text."""
+    """Main content of an HTML fragment as simple Markdown: headings, paragraphs, list items, links."""
     tree = HTMLParser(html)
     for tag in DROP_TAGS:
         for node in tree.css(tag):
@@ -290,6 +291,8 @@ def _walk(node: Node | None, out: list[str]) -> None:
             out.append("\n\n")
             _walk(child, out)
             out.append("\n\n")
+        elif tag == "a":
+            _link(child, out)
         elif tag in ("-comment",):
             pass
         else:
@@ -297,11 +300,35 @@ def _walk(node: Node | None, out: list[str]) -> None:
         child = child.next
 
 
+def _link(node: Node, out: list[str]) -> None:
+    """A link as Markdown `[text](href)`: kept in the body so `kb validate` can check links between pages.
+
+    In-page anchors, e-mail and phone links stay plain text; build.py strips every address from
+    passages again, so a URL never matches a search for the page it points to.
+    """
+    inner: list[str] = []
+    _walk(node, inner)
+    text = "".join(inner)
+    href = (node.attributes.get("href") or "").strip()
+    label = re.sub(r"\s+", " ", text).strip().replace("[", "(").replace("]", ")")
+    if not label or "\n" in text.strip() or not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
+        out.append(text)
+        return
+    # Spaces and brackets would end a Markdown link early.
+    href = href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    out.append(f"{lead}[{label}]({href}){trail}")
+
+
 # --- GOV.UK content items -------------------------------------------------------------------
 
-# Where GOV.UK schemas keep page text besides details.body, in reading order.
-EXTRA_HTML_FIELDS = ("introduction", "lead_paragraph", "need_to_know", "more_information", "outcome_detail",
-                     "final_outcome_detail", "public_feedback_detail", "summary")
+# Where GOV.UK schemas keep page text besides details.body, in reading order: (field, heading it
+# goes under, or "" to run on from the body). "summary" is only read when there is nothing else.
+EXTRA_HTML_FIELDS = (
+    ("introduction", ""), ("lead_paragraph", ""), ("roll_call_introduction", ""), ("need_to_know", "Need to know"),
+    ("more_information", "More information"), ("outcome_detail", "Outcome"), ("final_outcome_detail", "Outcome"),
+    ("public_feedback_detail", "Feedback received"),
+)
 
 
 def read_govuk_json(file: Path, relative: str, text: str) -> SourceDocument:
@@ -313,36 +340,108 @@ def read_govuk_json(file: Path, relative: str, text: str) -> SourceDocument:
         raise SourceError(f"{file}: not a GOV.UK content item (no base_path or title). Export it from the Content API.")
     title = str(item.get("title") or "").strip()
     if not title:
-        raise SourceError(f"{file}: the content item has no title.")
-    details = item.get("details") or {}
-    sections: list[str] = []
-    for key in ("body",) + EXTRA_HTML_FIELDS:
-        html = html_field(details.get(key))
-        if html and key != "summary":
-            sections.append(html_to_markdown(html))
-    for part in details.get("parts") or []:
-        part_body = html_to_markdown(html_field(part.get("body")) or "")
-        sections.append(f"## {part.get('title', '').strip()}\n\n{part_body}")
-    if not sections and details.get("summary"):
-        sections.append(html_to_markdown(html_field(details.get("summary"))))
+        raise SourceError(f"{file}: the content item has no title. Re-export it, or remove it from the sources.")
+    details = item.get("details") if isinstance(item.get("details"), dict) else {}
     base_path = str(item.get("base_path") or "")
+    tags = [str(item["document_type"])] if item.get("document_type") else []
+    withdrawn = item.get("withdrawn_notice") or {}
+    if withdrawn.get("explanation") or withdrawn.get("withdrawn_at"):
+        tags.append("withdrawn")
     return SourceDocument(
         id=slugify(base_path) or slugify(str(Path(relative).with_suffix(""))),
         title=title,
-        body="\n\n".join(s for s in sections if s.strip()),
+        body=govuk_body(item, details),
         source=relative,
         url=GOVUK_HOST + base_path if base_path else "",
         summary=str(item.get("description") or "").strip(),
         updated=parse_date(item.get("public_updated_at") or item.get("updated_at"), file, "public_updated_at"),
         owner=", ".join(o.get("title", "") for o in (item.get("links") or {}).get("primary_publishing_organisation", []) if isinstance(o, dict)),
-        tags=(str(item.get("document_type")),) if item.get("document_type") else (),
+        tags=tuple(tags),
     )
+
+
+def govuk_body(item: dict, details: dict) -> str:
+    """A content item's page text as Markdown, from whichever fields its schema keeps it in."""
+    sections: list[str] = []
+    withdrawn = item.get("withdrawn_notice") or {}
+    if withdrawn.get("explanation") or withdrawn.get("withdrawn_at"):
+        # Staff must see this before they rely on the page, so it leads the first passage.
+        when = str(withdrawn.get("withdrawn_at") or "")[:10]
+        notice = html_to_markdown(html_field(withdrawn.get("explanation")))
+        sections.append(f"This page was withdrawn{' on ' + when if when else ''}. {notice}".strip())
+    sections.append(html_to_markdown(html_field(details.get("body"))))
+    for key, heading in EXTRA_HTML_FIELDS:
+        text = html_to_markdown(html_field(details.get(key)))
+        sections.append(f"## {heading}\n\n{text}" if heading and text else text)
+    casualties = [str(c) for c in details.get("casualties") or [] if c]
+    if casualties:
+        sections.append("\n".join(f"- {c}" for c in casualties))
+    for part in details.get("parts") or []:
+        if isinstance(part, dict):
+            part_body = html_to_markdown(html_field(part.get("body")))
+            sections.append(f"## {str(part.get('title') or '').strip()}\n\n{part_body}")
+    sections.append(ways_to_respond(details.get("ways_to_respond")))
+    sections += collection_groups(details.get("collection_groups"), (item.get("links") or {}).get("documents") or [])
+    sections += manual_sections(details.get("child_section_groups"))
+    if not any(s.strip() for s in sections):
+        sections.append(html_to_markdown(html_field(details.get("summary"))))
+    return "\n\n".join(s.strip() for s in sections if s.strip())
+
+
+def ways_to_respond(ways) -> str:
+    """A consultation's ways to respond (online, e-mail, post) as a section of its own."""
+    if not isinstance(ways, dict):
+        return ""
+    lines = []
+    if ways.get("link_url"):
+        lines.append(f"- Respond online: [{ways['link_url']}]({ways['link_url']})")
+    if ways.get("email"):
+        lines.append(f"- Email: {ways['email']}")
+    if ways.get("postal_address"):
+        lines.append("- Write to: " + ", ".join(x.strip() for x in str(ways["postal_address"]).splitlines() if x.strip()))
+    return "## Ways to respond\n\n" + "\n".join(lines) if lines else ""
+
+
+def collection_groups(groups, linked: list) -> list[str]:
+    """A document collection's groups: heading, description, and the titles of the pages in it."""
+    by_id = {d.get("content_id"): d for d in linked if isinstance(d, dict)}
+    sections = []
+    for group in groups or []:
+        if not isinstance(group, dict):
+            continue
+        lines = []
+        for content_id in group.get("documents") or []:
+            doc = by_id.get(content_id)
+            if doc and doc.get("title"):
+                address = GOVUK_HOST + doc["base_path"] if doc.get("base_path") else ""
+                entry = f"[{doc['title']}]({address})" if address else doc["title"]
+                lines.append(f"- {entry}" + (f": {doc['description'].strip()}" if doc.get("description") else ""))
+        text = "\n\n".join(t for t in (html_to_markdown(html_field(group.get("body"))), "\n".join(lines)) if t)
+        if text:
+            sections.append(f"## {str(group.get('title') or 'Documents').strip()}\n\n{text}")
+    return sections
+
+
+def manual_sections(groups) -> list[str]:
+    """A manual's contents: each section's title and description."""
+    sections = []
+    for group in groups or []:
+        if not isinstance(group, dict):
+            continue
+        lines = [
+            f"- [{s.get('title')}]({GOVUK_HOST + s['base_path'] if s.get('base_path') else ''})"
+            + (f": {s['description'].strip()}" if s.get("description") else "")
+            for s in group.get("child_sections") or [] if isinstance(s, dict) and s.get("title")
+        ]
+        if lines:
+            sections.append(f"## {str(group.get('title') or 'Contents').strip()}\n\n" + "\n".join(lines))
+    return sections
 
 
 def html_field(value) -> str:
     """A details field as HTML: a string, or the text/html entry of a multi-type list."""
     if isinstance(value, str):
-        return value if "<" in value else "".join(f"<p>{p}</p>" for p in value.split("\n\n"))
+        return value if "<" in value else "".join(f"<p>{html.escape(p)}</p>" for p in value.split("\n\n"))
     if isinstance(value, list):
         for entry in value:
             if isinstance(entry, dict) and entry.get("content_type") == "text/html":

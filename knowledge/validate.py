@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import posixpath
 import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from knowledge.bundle import bundle_info_from, open_bundle
 from knowledge.errors import BundleError
 
 MIN_PASSAGE_WORDS = 20
 MAX_PASSAGE_WORDS = 300
+ATTACHMENTS = {".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".csv", ".ppt", ".pptx", ".odp", ".zip",
+               ".txt", ".rtf", ".xml", ".jpg", ".jpeg", ".png", ".gif", ".svg", ".mp3", ".mp4"}
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)[^)]*\)|(https?://[^\s)\]>\"']+)")
 
 
@@ -67,38 +71,41 @@ def validate_bundle(path: Path, today: date | None = None) -> ValidationReport:
         except BundleError as exc:
             add("error", "meta", str(exc))
             return ValidationReport(path, tuple(findings))
-        docs = conn.execute("SELECT id, title, url, body, review_due FROM documents ORDER BY id").fetchall()
+        docs = conn.execute("SELECT id, title, url, body, review_due, tags, source FROM documents ORDER BY id").fetchall()
         passage_counts = dict(conn.execute("SELECT doc_id, count(*) FROM passages GROUP BY doc_id").fetchall())
-        known_urls = {urlparse(d[2]).path.rstrip("/") for d in docs if d[2]} | {"/" + d[0] for d in docs}
-        hosts = {urlparse(d[2]).netloc for d in docs if d[2]}
+        links = LinkTargets([(d[0], d[2], d[6]) for d in docs])
         titles: dict[str, str] = {}
-        for doc_id, title, url, body, review_due in docs:
+        for doc_id, title, url, body, review_due, tags, source in docs:
             if not title.strip():
-                add("error", "missing-title", f"Document {doc_id} has no title.", doc_id)
+                add("error", "missing-title", f"Document {doc_id} has no title. Add `title:` to its source ({source}) and rebuild.", doc_id)
             if not url:
-                add("warning", "missing-url", f"Document {doc_id} has no url: staff cannot send the citizen a link.", doc_id)
+                add("warning", "missing-url", f"Document {doc_id} has no url: staff cannot send the citizen a link. Add `url:` to {source}.", doc_id)
             key = title.strip().lower()
             if key in titles:
                 add("warning", "duplicate-title", f"Documents {titles[key]} and {doc_id} share the title {title!r}: staff cannot tell them apart.", doc_id)
             titles.setdefault(key, doc_id)
             if not passage_counts.get(doc_id):
                 add("error", "no-passages", f"Document {doc_id} ({title}) has no text to search. Add its body or remove it.", doc_id)
+            if "withdrawn" in parse_tags(tags):
+                add("warning", "withdrawn", f"Document {doc_id} ({title}) has been withdrawn on GOV.UK: remove it, or replace it with the page that supersedes it.", doc_id)
             if review_due:
                 try:
                     due = date.fromisoformat(review_due)
                 except ValueError:
-                    add("error", "bad-date", f"Document {doc_id}: review_due {review_due!r} is not a date.", doc_id)
+                    add("error", "bad-date", f"Document {doc_id}: review_due {review_due!r} is not a date. Write it as YYYY-MM-DD in {source}.", doc_id)
                 else:
                     if due < today:
                         add("warning", "review-overdue", f"Document {doc_id} ({title}) was due for review on {due.isoformat()}.", doc_id)
-            for link in internal_links(body, hosts):
-                if link.rstrip("/") not in known_urls and not any(link.startswith(u + "/") for u in known_urls if u):
-                    add("warning", "broken-link", f"Document {doc_id} links to {link}, which is not in this bundle.", doc_id)
-        for pid, words in conn.execute("SELECT id, length(text) - length(replace(text, ' ', '')) + 1 FROM passages"):
+            broken = links.broken(body, source)
+            if broken:
+                shown = ", ".join(broken[:5]) + (f" and {len(broken) - 5} more" if len(broken) > 5 else "")
+                add("warning", "broken-link", f"Document {doc_id} links to {shown}, not in this bundle: add those pages to the sources, or correct the links.", doc_id)
+        for pid, doc_id, text in conn.execute("SELECT id, doc_id, text FROM passages ORDER BY rowid"):
+            words = len(text.split())
             if words > MAX_PASSAGE_WORDS:
-                add("warning", "passage-too-long", f"Passage {pid} has {words} words (over {MAX_PASSAGE_WORDS}): split the section.", pid.split("#")[0])
+                add("warning", "passage-too-long", f"Passage {pid} has {words} words (over {MAX_PASSAGE_WORDS}): split the section.", doc_id)
             elif words < MIN_PASSAGE_WORDS:
-                add("warning", "passage-too-short", f"Passage {pid} has {words} words (under {MIN_PASSAGE_WORDS}): it may not make sense alone.", pid.split("#")[0])
+                add("warning", "passage-too-short", f"Passage {pid} has {words} words (under {MIN_PASSAGE_WORDS}): it may not make sense alone.", doc_id)
     except sqlite3.DatabaseError as exc:
         add("error", "damaged", f"The bundle cannot be read ({exc}). Rebuild it.")
     finally:
@@ -106,14 +113,56 @@ def validate_bundle(path: Path, today: date | None = None) -> ValidationReport:
     return ValidationReport(path, tuple(findings))
 
 
-def internal_links(body: str, hosts: set[str]) -> list[str]:
-    """Paths of links in a Markdown body that point at pages on the bundle's own sites."""
-    links = []
-    for m in LINK.finditer(body or ""):
-        target = m.group(1) or m.group(2)
+def parse_tags(tags: str | None) -> list[str]:
+    try:
+        value = json.loads(tags or "[]")
+    except ValueError:
+        return []
+    return [str(t) for t in value] if isinstance(value, list) else []
+
+
+class LinkTargets:
+    """What a link inside the bundle may point at: documents' page paths, ids and source files.
+
+    A link is internal when it is relative (`/pip`, `how-to-claim.md`) or goes to a host that the
+    bundle's own pages live on; an internal link that matches no document is broken. Links to other
+    sites are not checked (Frontdesk runs offline).
+    """
+
+    def __init__(self, docs: list[tuple[str, str, str]]) -> None:
+        self.hosts = {urlparse(url).netloc.lower() for _, url, _ in docs if urlparse(url).netloc}
+        self.paths = {normal_path(urlparse(url).path) for _, url, _ in docs if url}
+        self.paths |= {normal_path("/" + doc_id) for doc_id, _, _ in docs}
+        self.sources = {posixpath.normpath(source) for _, _, source in docs if source}
+        self.sources |= {posixpath.splitext(s)[0] for s in self.sources}
+
+    def broken(self, body: str, source: str) -> list[str]:
+        """The internal links in a Markdown body that match no document, each once, in order."""
+        found: list[str] = []
+        for m in LINK.finditer(body or ""):
+            target = m.group(1) or m.group(2).rstrip(".,;:!?")  # a bare address ends before the sentence's stop
+            if target not in found and not self.resolves(target, source):
+                found.append(target)
+        return found
+
+    def resolves(self, target: str, source: str) -> bool:
         parsed = urlparse(target)
-        if parsed.scheme in ("mailto", "tel"):
-            continue
-        if (parsed.netloc and parsed.netloc in hosts) or (not parsed.netloc and target.startswith("/")):
-            links.append(parsed.path)
-    return links
+        if parsed.scheme and parsed.scheme not in ("http", "https"):
+            return True  # mailto:, tel: and the like are not pages
+        if parsed.netloc and parsed.netloc.lower() not in self.hosts:
+            return True  # another site: not ours to check
+        if not parsed.path or parsed.path == "/":
+            return True  # an in-page anchor, or a site's home page
+        if posixpath.splitext(parsed.path)[1].lower() in ATTACHMENTS:
+            return True  # a download (PDF, spreadsheet), not a page a bundle could hold
+        if parsed.netloc or parsed.path.startswith("/"):
+            path = normal_path(parsed.path)
+            return path in self.paths or any(path.startswith(p + "/") for p in self.paths if p != "/")
+        # Relative to the linking file, as in `[how to claim](how-to-claim.md)` between source files.
+        relative = posixpath.normpath(posixpath.join(posixpath.dirname(source), unquote(parsed.path)))
+        return relative in self.sources or posixpath.splitext(relative)[0] in self.sources \
+            or normal_path("/" + relative) in self.paths
+
+
+def normal_path(path: str) -> str:
+    return posixpath.normpath(unquote(path)).rstrip("/").lower() or "/"

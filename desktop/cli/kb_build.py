@@ -28,7 +28,7 @@ def kb_build(sources, output, bundle_id, title, version, created):
     """
     from knowledge.build import build_bundle
 
-    with progress_bar("Reading sources") as report:
+    with progress_bar("Building") as report:
         summary = build_bundle(sources, output, bundle_id=bundle_id, title=title, version=version, created=created,
                                on_progress=report)
     click.echo(summary.describe())
