@@ -29,6 +29,7 @@ class BundleDiff:
     removed: tuple[tuple[str, str], ...]
     changed: tuple[ChangedDocument, ...]
     unchanged: int
+    meta_changed: tuple[tuple[str, str, str], ...] = ()  # (key, old value, new value)
 
     def as_json(self) -> dict:
         return {
@@ -39,11 +40,13 @@ class BundleDiff:
             "changed": [{"id": c.id, "title": c.title, "lines_added": c.lines_added, "lines_removed": c.lines_removed,
                          "fields_changed": list(c.fields_changed), "sample": list(c.sample)} for c in self.changed],
             "unchanged": self.unchanged,
+            "meta_changed": [{"key": k, "old": a, "new": b} for k, a, b in self.meta_changed],
         }
 
     def describe(self) -> str:
         lines = [f"Version {self.old_version} -> {self.new_version}: {len(self.added)} added, {len(self.removed)} removed, "
                  f"{len(self.changed)} changed, {self.unchanged} unchanged."]
+        lines += [f"  {key}: {a!r} -> {b!r}" for key, a, b in self.meta_changed if key != "version"]
         lines += [f"+ added    {i}: {t}" for i, t in self.added]
         lines += [f"- removed  {i}: {t}" for i, t in self.removed]
         for c in self.changed:
@@ -56,14 +59,16 @@ class BundleDiff:
 FIELDS = ("title", "url", "summary", "body", "updated", "review_due", "owner", "tags")
 
 
-def read_documents(path: Path) -> tuple[int, dict[str, dict]]:
+def read_bundle(path: Path) -> tuple[int, dict[str, str], dict[str, dict]]:
+    """A bundle's version, meta table and documents by id."""
     conn = open_bundle(path)
     try:
         version = bundle_info_from(conn, path).version
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         rows = conn.execute(f"SELECT id, {', '.join(FIELDS)} FROM documents").fetchall()
     finally:
         conn.close()
-    return version, {r[0]: dict(zip(FIELDS, r[1:])) for r in rows}
+    return version, meta, {r[0]: dict(zip(FIELDS, r[1:])) for r in rows}
 
 
 def changed_words(before: str, after: str, most: int = 4) -> tuple[str, ...]:
@@ -82,8 +87,10 @@ def changed_words(before: str, after: str, most: int = 4) -> tuple[str, ...]:
 
 def diff_bundles(old: Path, new: Path) -> BundleDiff:
     """Documents added, removed and changed from bundle `old` to bundle `new`."""
-    old_version, before = read_documents(Path(old))
-    new_version, after = read_documents(Path(new))
+    old_version, old_meta, before = read_bundle(Path(old))
+    new_version, new_meta, after = read_bundle(Path(new))
+    meta_changed = tuple((k, old_meta.get(k, ""), new_meta.get(k, "")) for k in sorted(old_meta.keys() | new_meta.keys())
+                         if old_meta.get(k) != new_meta.get(k))
     changed = []
     for doc_id in sorted(before.keys() & after.keys()):
         a, b = before[doc_id], after[doc_id]
@@ -100,5 +107,5 @@ def diff_bundles(old: Path, new: Path) -> BundleDiff:
         str(old), str(new), old_version, new_version,
         tuple((i, after[i]["title"]) for i in sorted(after.keys() - before.keys())),
         tuple((i, before[i]["title"]) for i in sorted(before.keys() - after.keys())),
-        tuple(changed), len(before.keys() & after.keys()) - len(changed),
+        tuple(changed), len(before.keys() & after.keys()) - len(changed), meta_changed,
     )

@@ -39,6 +39,16 @@ def sample_bundle(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def govuk_bundle(tmp_path_factory) -> Path:
+    """The 138 real GOV.UK content items, built once into a real bundle."""
+    from knowledge.build import build_bundle
+
+    out = tmp_path_factory.mktemp("govuk") / "govuk-1.fdkb"
+    build_bundle([GOVUK_EXAMPLES], out, created="2026-01-01T00:00:00Z")
+    return out
+
+
+@pytest.fixture(scope="session")
 def searcher(sample_bundle):
     """A read-only searcher over the sample bundle."""
     from knowledge.search import Searcher

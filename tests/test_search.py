@@ -5,9 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import GOVUK_EXAMPLES
 from desktop.cli import cli, main
-from knowledge.build import build_bundle
 from knowledge.errors import BundleError
 from knowledge.passage import SearchResponse
 from knowledge.search import Document, Searcher, search_passages
@@ -183,10 +181,8 @@ def test_search_help_explains_the_query():
 # -- the 138 real GOV.UK content items: search must work on guidance it was not tuned on ----------------------
 
 @pytest.fixture(scope="module")
-def govuk(tmp_path_factory):
-    out = tmp_path_factory.mktemp("govuk") / "govuk-1.fdkb"
-    build_bundle([GOVUK_EXAMPLES], out, created="2026-01-01T00:00:00Z")
-    with Searcher(out) as searcher:
+def govuk(govuk_bundle):
+    with Searcher(govuk_bundle) as searcher:
         yield searcher
 
 

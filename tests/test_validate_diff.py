@@ -81,3 +81,17 @@ def test_diff_lists_added_removed_and_changed(tmp_path):
     assert [c["id"] for c in payload["changed"]] == ["a"]
     text = CliRunner().invoke(cli, ["kb", "diff", str(old), str(new)]).output
     assert "+ added    c: C" in text and "- removed  b: B" in text
+
+
+def test_diff_names_bundle_level_changes(tmp_path):
+    old = build(tmp_path, "old", {"a.md": page("a", "A", LONG)}, version=1)
+    src = tmp_path / "src-old"
+    new = tmp_path / "renamed-2.fdkb"
+    build_bundle([src], new, version=2, title="Jobcentre guidance (north)", created="2026-02-01T00:00:00Z")
+    diff = diff_bundles(old, new)
+    keys = {key for key, _, _ in diff.meta_changed}
+    assert {"title", "version", "created_at"} <= keys
+    text = CliRunner().invoke(cli, ["kb", "diff", str(old), str(new)]).output
+    assert "title:" in text and "Jobcentre guidance (north)" in text and "0 changed" in text
+    payload = json.loads(CliRunner().invoke(cli, ["kb", "diff", str(old), str(new), "--json"]).output)
+    assert any(m["key"] == "title" and m["new"] == "Jobcentre guidance (north)" for m in payload["meta_changed"])
