@@ -28,6 +28,7 @@ STOP_WORDS = frozenset(
     get got getting go going want wanted know need needs just also still really much many will shall may might must
     tell asking ask wondering wonder help like would could yes ok okay able anything something someone thing things
     writing write email mail message whats hows wheres whos thats theres
+    now anyone anybody somebody someone till ago think thought sure actually basically nothing often
     """.split()
 )
 

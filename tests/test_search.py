@@ -211,3 +211,14 @@ def test_govuk_off_topic_questions_mostly_find_no_guidance(govuk):
 @pytest.mark.parametrize("query", NASTY[:12] + ["x" * 100_000, "Cymraeg", "🙂"], ids=range(15))
 def test_govuk_never_fails_on_user_text(govuk, query):
     assert isinstance(govuk.search(query), SearchResponse)
+
+
+def test_a_misspelt_question_counts_the_words_it_was_read_as(searcher):
+    response = searcher.search("persnal independance payment claim")
+    assert response.covered and response.results[0].passage.doc_id == "pip"
+    assert "personal" in response.results[0].matched_terms
+
+
+def test_everyday_filler_words_do_not_make_a_question_look_off_topic(searcher):
+    response = searcher.search("how often is universal credit paid")
+    assert response.covered and response.results[0].passage.doc_id == "uc-payments"
