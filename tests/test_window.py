@@ -1,5 +1,6 @@
 """The real window, offscreen, with the real sample bundle and embedded model: the whole staff journey."""
 
+import sys
 import time
 
 import pytest
@@ -62,6 +63,17 @@ def test_type_draft_and_see_sources_first(qtbot, window):
     assert window.copy_button.isEnabled()
     assert "ready" in window.model_status.text() and "Sample guidance" in window.bundle_status.text()
     assert window.speed_status.text().startswith("Last draft")
+
+
+def test_drafting_all_day_keeps_none_and_true_alive(qtbot, window):
+    """A day's drafts must not drain the references to None or True (PySide6 6.12.0 on Python 3.11 did: a crash within hours)."""
+    draft(qtbot, window, "how do i claim universal credit", "generated")  # first use fills caches
+    none, true = sys.getrefcount(None), sys.getrefcount(True)
+    for _ in range(3):
+        draft(qtbot, window, "how do i claim universal credit", "generated")
+    for _ in range(1000):
+        window.copy_button.setEnabled(True)
+    assert sys.getrefcount(None) - none > -20 and sys.getrefcount(True) - true > -20
 
 
 def test_ctrl_enter_drafts(qtbot, window):
