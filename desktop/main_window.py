@@ -218,13 +218,16 @@ class MainWindow(QMainWindow):
         self.bundle_status = QLabel()
         self.network_status = QLabel()
         self.speed_status = QLabel()
-        for label, name in ((self.model_status, "Model status"), (self.bundle_status, "Guidance status"),
-                            (self.network_status, "Network status"), (self.speed_status, "Last draft speed")):
+        # The short labels keep their width; the model and the guidance share the rest, the guidance's
+        # title, version and age (the longest) taking more.
+        for label, name, room in ((self.model_status, "Model status", 2), (self.bundle_status, "Guidance status", 3),
+                                  (self.network_status, "Network status", 0), (self.speed_status, "Last draft speed", 0)):
             label.setAccessibleName(name)
-            # Long texts may be cut on a narrow screen rather than widen the window; the tooltip has it all.
-            label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-            label.setMinimumWidth(60)
-            status.addWidget(label, 1)
+            if room:
+                # Long texts may be cut on a narrow screen rather than widen the window; the tooltip has it all.
+                label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+                label.setMinimumWidth(60)
+            status.addWidget(label, room)
         self.setStatusBar(status)
 
         menu = self.menuBar().addMenu("&Frontdesk")

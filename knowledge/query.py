@@ -28,7 +28,7 @@ STOP_WORDS = frozenset(
     get got getting go going want wanted know need needs just also still really much many will shall may might must
     tell asking ask wondering wonder help like would could yes ok okay able anything something someone thing things
     writing write email mail message whats hows wheres whos thats theres
-    now anyone anybody somebody someone till ago think thought sure actually basically nothing often
+    now anyone anybody somebody someone till ago think thought sure actually basically nothing often way
     """.split()
 )
 
@@ -42,6 +42,22 @@ class ParsedQuery:
     match: str
     expansion_of: tuple[tuple[str, str], ...] = ()  # (expansion, the words it stands for)
     corrections: tuple[tuple[str, str], ...] = ()  # (term as typed, indexed word it was read as)
+
+
+# A pasted message's greeting and sign-off name a person, not the question ("Hi Jo," ... "Thanks, Sam"):
+# left in, a name the guidance never uses would weigh most and make the message look off-topic.
+GREETING = re.compile(r"^\s*(?i:hi|hello|hey|dear)\s+[A-Z][\w'’-]*\s*[,!:\n]")
+SIGN_OFF = re.compile(r"(?i:thanks|thank you|many thanks|regards|best wishes|cheers|sincerely|faithfully)"
+                      r"[\s,.!-]*(?:[A-Z][\w'’-]*[\s.]*){1,3}$")
+
+
+def without_greeting_and_sign_off(text: str) -> str:
+    """`text` less a leading "Hi Jo," and a closing "Thanks, Sam Smith"."""
+    text = GREETING.sub("", text, count=1)
+    tail = len(text) - 80
+    if tail <= 0:
+        return SIGN_OFF.sub("", text, count=1)
+    return text[:tail] + SIGN_OFF.sub("", text[tail:], count=1)
 
 
 def tokenize(text: str) -> list[str]:
@@ -63,7 +79,7 @@ def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, c
     OR (they still count for coverage), which keeps a search over a large bundle fast.
     """
     synonyms = synonyms or {}
-    tokens = tokenize(text or "")
+    tokens = tokenize(without_greeting_and_sign_off((text or "")[:MAX_QUERY_CHARS]))
     expansions: list[str] = []
     expansion_of: list[tuple[str, str]] = []
     used_in_phrase: set[int] = set()

@@ -162,8 +162,8 @@ class Searcher:
 
     def correct_spelling(self, term: str) -> str | None:
         """A close indexed word for a term the bundle does not contain ("univeral" → "univers")."""
-        if len(term) < 5 or not term.isalpha() or self._written(term):
-            return None
+        if len(term) < 5 or not term.isalpha() or self._written(term) or self.document_frequency(term):
+            return None  # a word the bundle holds in another form ("started" for "starts") is no misspelling
         words = self._vocabulary_by_initial().get(term[0], [])
         close = difflib.get_close_matches(term, words, n=1, cutoff=0.8)
         return close[0] if close else None

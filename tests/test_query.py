@@ -113,3 +113,15 @@ def test_a_correction_is_searched_beside_the_word_as_typed():
     parsed = parse_query("carers allowence", correct=lambda t: "allowance" if t == "allowence" else None)
     assert parsed.corrections == (("allowence", "allowance"),)
     assert {'"allowence"', '"allowance"'} <= set(parsed.match.split(" OR "))
+
+
+@pytest.mark.parametrize("message, kept, dropped", [
+    ("Hi Jo, my PIP stopped. Regards, Sam Smith", "pip stopped", ("jo", "sam", "smith")),
+    ("Hi, I started a part time job. Thanks, Sam", "started part time job", ("sam",)),
+    ("Dear Sir/Madam, I need a crisis loan. Yours faithfully, J. Bloggs", "crisis loan", ("bloggs",)),
+    ("can I get a loan from Jobcentre Plus", "loan jobcentre plus", ()),
+    ("thanks for the pip form", "pip form", ()),
+])
+def test_greetings_and_sign_offs_are_not_searched(message, kept, dropped):
+    terms = parse_query(message).terms
+    assert set(kept.split()) <= set(terms) and not set(dropped) & set(terms)

@@ -222,3 +222,15 @@ def test_a_misspelt_question_counts_the_words_it_was_read_as(searcher):
 def test_everyday_filler_words_do_not_make_a_question_look_off_topic(searcher):
     response = searcher.search("how often is universal credit paid")
     assert response.covered and response.results[0].passage.doc_id == "uc-payments"
+
+
+def test_a_word_the_bundle_holds_in_another_form_is_not_respelt(searcher):
+    parsed = searcher.parse("I started a part time job")
+    assert "started" in parsed.terms and not parsed.corrections  # not read as "state"
+
+
+def test_a_pasted_message_with_a_phone_number_and_a_sign_off_is_answered(searcher):
+    message = ("Hi, I started a part time job last month. Will my universal credit stop? "
+               "You can call me on 07700 900123. Thanks, Sam")
+    response = searcher.search(message)
+    assert response.covered and "uc-work-and-earnings" in [r.passage.doc_id for r in response.results[:3]]
