@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import struct
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,15 @@ QUESTIONS = ROOT / "knowledge" / "eval" / "questions.jsonl"
 # else the identical copy kept in tests/data (a clean clone in CI has no ../shared).
 GOVUK_EXAMPLES = next(p for p in (ROOT.parent / "shared" / "govuk-content-examples", ROOT / "tests" / "data" / "govuk-content-examples")
                       if p.is_dir())
+
+
+def gguf_bytes(metadata: dict[str, str]) -> bytes:
+    """A minimal GGUF v3 file: string metadata and no tensors."""
+    out = b"GGUF" + struct.pack("<IQQ", 3, 0, len(metadata))
+    for key, value in metadata.items():
+        k, v = key.encode(), value.encode()
+        out += struct.pack("<Q", len(k)) + k + struct.pack("<I", 8) + struct.pack("<Q", len(v)) + v
+    return out + b"\0" * (-len(out) % 32)
 
 
 @pytest.fixture(autouse=True)

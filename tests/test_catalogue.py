@@ -3,7 +3,6 @@
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import gguf_bytes
 from desktop.cli import cli
 from knowledge.config import Policy, app_paths
 from knowledge.errors import ModelError
@@ -20,15 +20,6 @@ from models.catalogue import (GEMMA3_270M, SMOLLM2, describe_model, embedded_mod
 from models.gguf import read_gguf_header
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def gguf_bytes(metadata: dict[str, str]) -> bytes:
-    """A minimal GGUF v3 file: string metadata and no tensors."""
-    out = b"GGUF" + struct.pack("<IQQ", 3, 0, len(metadata))
-    for key, value in metadata.items():
-        k, v = key.encode(), value.encode()
-        out += struct.pack("<Q", len(k)) + k + struct.pack("<I", 8) + struct.pack("<Q", len(v)) + v
-    return out + b"\0" * (-len(out) % 32)
 
 
 def test_embedded_model_is_found_and_matches_the_catalogue(embedded_model_path):

@@ -2,30 +2,19 @@
 
 import json
 import shutil
-import struct
 import threading
 import time
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import gguf_bytes
 from desktop.cli import cli
 from knowledge.errors import ModelError
 from models.backends import ensure_cpu_backends
 from models.catalogue import SMOLLM2, gemma_model_path
 from models.prompting import SYSTEM_PROMPT
 from models.runtime import LocalRuntime, physical_cores
-
-
-
-def gguf_bytes(metadata: dict[str, str]) -> bytes:
-    """A minimal GGUF v3 file: string metadata and no tensors."""
-    out = b"GGUF" + struct.pack("<IQQ", 3, 0, len(metadata))
-    for key, value in metadata.items():
-        k, v = key.encode(), value.encode()
-        out += struct.pack("<Q", len(k)) + k + struct.pack("<I", 8) + struct.pack("<Q", len(v)) + v
-    return out + b"\0" * (-len(out) % 32)
-
 
 QUESTION = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "What is Universal Credit?"}]
 LONG_PROMPT = [{"role": "system", "content": SYSTEM_PROMPT},
