@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from knowledge.evaluate import Question, fact_found
+from knowledge.evaluate import Question, fact_found, matches_expected
 from models.drafting import draft_answer
-from models.support import check_citations
+from models.support import check_citations, cited_numbers, split_sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +17,7 @@ class ModeScore:
     with_citation: float  # share of drafts with at least one valid citation
     unsupported_sentences: float  # share of sentences flagged
     mean_ms: float
+    on_expected_pages: float = 0.0  # share of sentences citing a page the question set expects
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,8 @@ class QualityReport:
     def describe(self) -> str:
         rows = [("", "model", "extractive")]
         for label, attr, fmt in (("key facts present", "facts_present", "{:.0%}"), ("drafts with a valid citation", "with_citation", "{:.0%}"),
-                                 ("sentences unsupported", "unsupported_sentences", "{:.0%}"), ("mean time per draft", "mean_ms", "{:.0f} ms")):
+                                 ("sentences unsupported", "unsupported_sentences", "{:.0%}"),
+                                 ("sentences on an expected page", "on_expected_pages", "{:.0%}"), ("mean time per draft", "mean_ms", "{:.0f} ms")):
             rows.append((label, fmt.format(getattr(self.generated, attr)), fmt.format(getattr(self.extractive, attr))))
         lines = [f"Draft quality, {self.model}: {self.questions} in-scope questions with {self.facts} key facts"]
         lines += [f"  {a:<30} {b:>10} {c:>12}" for a, b, c in rows]
@@ -43,18 +45,26 @@ class QualityReport:
         return "\n".join(lines)
 
 
+def on_expected_page(sentence: str, question: Question, sources: Sequence) -> bool:
+    """Whether a sentence cites a source from a page the question set expects for this question."""
+    cited = [sources[n - 1].passage for n in cited_numbers(sentence) if 1 <= n <= len(sources)]
+    return any(matches_expected(e, p.doc_id, p.url) for p in cited for e in question.expected)
+
+
 def score(texts: Sequence[str], questions: Sequence[Question], sources: Sequence, times: Sequence[float]) -> ModeScore:
-    facts_total = facts_hit = cited = sentences = unsupported = 0
+    facts_total = facts_hit = cited = sentences = unsupported = on_page = 0
     for text, q, srcs in zip(texts, questions, sources):
         check = check_citations(text, srcs)
         cited += bool(check.citations)
         sentences += check.sentences
         unsupported += len(check.unsupported)
+        on_page += sum(on_expected_page(s, q, srcs) for s in split_sentences(text))
         for fact in q.facts:
             facts_total += 1
             facts_hit += fact_found(fact, [text.lower()])
     n = max(1, len(texts))
-    return ModeScore(len(texts), facts_hit / max(1, facts_total), cited / n, unsupported / max(1, sentences), sum(times) / n)
+    return ModeScore(len(texts), facts_hit / max(1, facts_total), cited / n, unsupported / max(1, sentences), sum(times) / n,
+                     on_page / max(1, sentences))
 
 
 def run_quality_bench(runtime, searcher, questions: Sequence[Question], limit: int | None = None, max_tokens: int = 160) -> QualityReport:
