@@ -97,7 +97,6 @@ def model_bench(model_path, tokens, questions, bundle, limit, as_json):
     speed, runtime = measure_speed(path, threads=policy.threads, expected_sha256=expected, max_tokens=tokens)
     figures = {"speed": speed}
     try:
-        # --- hook for the drafting engineer: quality run (models/quality.py) -------------------
         if questions:
             from knowledge.evaluate import read_questions
             from knowledge.sample import resolve_bundle
@@ -110,7 +109,6 @@ def model_bench(model_path, tokens, questions, bundle, limit, as_json):
             figures["quality"] = report
             if catalogue_entry(runtime.info.path) is None and runtime.info.sha256:
                 record_verdict(runtime.info.sha256, report.verdict)  # a dropped-in model earns its default here
-        # ----------------------------------------------------------------------------------------
     finally:
         runtime.close()
     if as_json:
