@@ -234,3 +234,9 @@ def test_a_pasted_message_with_a_phone_number_and_a_sign_off_is_answered(searche
                "You can call me on 07700 900123. Thanks, Sam")
     response = searcher.search(message)
     assert response.covered and "uc-work-and-earnings" in [r.passage.doc_id for r in response.results[:3]]
+
+
+def test_a_page_summary_counts_for_coverage(searcher):
+    # "16 and 17 year olds" is in the page's summary, not in its passages' text.
+    response = searcher.search("can a 16 year old claim uc")
+    assert response.covered and "uc-16-17" in [r.passage.doc_id for r in response.results[:3]]
