@@ -12,6 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CONTENT = ROOT / "knowledge" / "content"
 QUESTIONS = ROOT / "knowledge" / "eval" / "questions.jsonl"
+# Questions about the 138 real GOV.UK pages, written after search was tuned on QUESTIONS: held out.
+GOVUK_QUESTIONS = ROOT / "knowledge" / "eval" / "govuk-questions.jsonl"
+GOVUK_EXAMPLES = next(p for p in (ROOT.parent / "shared" / "govuk-content-examples", ROOT / "tests" / "data" / "govuk-content-examples")
+                      if p.is_dir())
 WORK = Path(tempfile.mkdtemp(prefix="frontdesk-bench-"))
 # Benchmarks never touch the real user's folders.
 for name in ("DATA", "CONFIG", "CACHE", "LOG"):
@@ -25,6 +29,15 @@ def sample_bundle() -> Path:
     out = WORK / "sample-1.fdkb"
     if not out.exists():
         build_bundle([CONTENT], out, bundle_id="frontdesk-sample", title="Sample guidance", version=1, created="2026-01-01T00:00:00Z")
+    return out
+
+
+def govuk_bundle() -> Path:
+    from knowledge.build import build_bundle
+
+    out = WORK / "govuk-1.fdkb"
+    if not out.exists():
+        build_bundle([GOVUK_EXAMPLES], out, created="2026-01-01T00:00:00Z")
     return out
 
 

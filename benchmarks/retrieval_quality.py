@@ -2,7 +2,9 @@
 
     python benchmarks/retrieval_quality.py
 
-Goal (issue 2): recall@5 of at least 0.9 on the sample set, and ahead of the baseline.
+Goal (issue 2): recall@5 of at least 0.9 on the sample set, and ahead of the baseline. The same
+comparison runs on questions about the 138 GOV.UK pages that were written after search was tuned
+on the sample set, so they say how it does on guidance and questions it has not seen.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from _common import QUESTIONS, sample_bundle
+from _common import GOVUK_QUESTIONS, QUESTIONS, govuk_bundle, sample_bundle
 
 from knowledge.evaluate import matches_expected, read_questions
 from knowledge.search import Searcher
@@ -53,16 +55,22 @@ def score(rankings, questions):
     return hits1 / n, hits / n, rr / n
 
 
-def main() -> None:
-    bundle = sample_bundle()
-    questions = [q for q in read_questions(QUESTIONS) if q.expected]
+def compare(bundle, path) -> bool:
+    """Print ours against the baseline on one question set; whether ours meets the goal there."""
+    questions = [q for q in read_questions(path) if q.expected]
     ours = score(ours_rankings(bundle, questions), questions)
     base = score(list(baseline_rankings(bundle, questions)), questions)
-    print(f"{len(questions)} in-scope questions from {QUESTIONS.name}")
+    print(f"{len(questions)} in-scope questions from {path.name}")
     print(f"{'':28} {'recall@1':>9} {'recall@5':>9} {'MRR':>7}")
     print(f"{'knowledge.search':28} {ours[0]:9.3f} {ours[1]:9.3f} {ours[2]:7.3f}")
     print(f"{'BM25 over whole documents':28} {base[0]:9.3f} {base[1]:9.3f} {base[2]:7.3f}")
-    print(f"goal: recall@5 >= 0.9 and ahead of the baseline: {'met' if ours[1] >= 0.9 and ours[1] >= base[1] else 'NOT met'}")
+    return ours[1] >= 0.9 and ours[1] >= base[1]
+
+
+def main() -> None:
+    for bundle, path in ((sample_bundle(), QUESTIONS), (govuk_bundle(), GOVUK_QUESTIONS)):
+        met = compare(bundle, path)
+        print(f"goal: recall@5 >= 0.9 and ahead of the baseline: {'met' if met else 'NOT met'}\n")
 
 
 if __name__ == "__main__":

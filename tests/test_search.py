@@ -1,12 +1,14 @@
 """Searching the sample guidance: never fails on user text, synonyms, spelling, caps, JSON shape, eval."""
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from desktop.cli import cli, main
 from knowledge.errors import BundleError
+from knowledge.evaluate import evaluate_retrieval, matches_expected, read_questions
 from knowledge.passage import SearchResponse
 from knowledge.search import Document, Searcher, search_passages
 
@@ -240,3 +242,22 @@ def test_a_page_summary_counts_for_coverage(searcher):
     # "16 and 17 year olds" is in the page's summary, not in its passages' text.
     response = searcher.search("can a 16 year old claim uc")
     assert response.covered and "uc-16-17" in [r.passage.doc_id for r in response.results[:3]]
+
+
+# -- questions about the GOV.UK pages, written after the search was tuned on the sample set --------------------
+
+GOVUK_QUESTIONS = Path(__file__).resolve().parent.parent / "knowledge" / "eval" / "govuk-questions.jsonl"
+
+
+def test_every_expected_govuk_page_is_in_the_bundle(govuk):
+    urls = [(d, u) for d, u in govuk._conn.execute("SELECT id, url FROM documents")]
+    for q in read_questions(GOVUK_QUESTIONS):
+        for expected in q.expected:
+            assert any(matches_expected(expected, d, u) for d, u in urls), f"line {q.line}: no page {expected}"
+
+
+def test_held_out_govuk_questions_find_their_pages(govuk_bundle):
+    report = evaluate_retrieval(govuk_bundle, read_questions(GOVUK_QUESTIONS))
+    assert report.recall_at_k >= 0.9 and report.mrr >= 0.85
+    # Measured, not yet good: 2 of 5 questions on topics these pages lack are honestly "no guidance found".
+    assert report.out_of_scope_correct >= 0.4
