@@ -65,7 +65,7 @@ def measure_speed(path: Path, threads: int | None = None, expected_sha256: str |
         # prefix and the generation speed in one go.
         again = [cold[0], {"role": "user", "content": SOURCES + "\n\nQuestion: Explain in detail, step by step, "
                            "how Universal Credit payments work, with an example for a family."}]
-        started, first_piece, pieces = time.perf_counter(), None, 0
+        first_piece, pieces = None, 0
         for _ in runtime.generate(again, max_tokens=max_tokens, temperature=0.0):
             pieces += 1
             first_piece = first_piece or time.perf_counter()
