@@ -267,3 +267,29 @@ def test_self_test_fails_on_a_missing_model(sample_bundle, tmp_path):
     checks = {c["name"]: c for c in json.loads(result.output)["checks"]}
     assert checks["model file"]["ok"] is False and "no such model file" in checks["model file"]["detail"]
     assert checks["bundle answers"]["ok"] is True
+
+
+def test_extractive_draft_says_a_point_once():
+    first = scored("If you cannot manage until your first Universal Credit payment, you can ask for an advance.", "uc-advances", 10.0)
+    again = scored("If you cannot manage until your first payment, you can ask for an advance.", "uc-payments", 9.0)
+    text = extractive_answer("can i get an advance before my first payment", [first, again])
+    assert text.count("you can ask for an advance") == 1
+
+
+def test_extractive_draft_never_opens_on_a_sentence_that_leans_on_the_one_before():
+    passage = scored("Keep to your claimant commitment. If you do not, you could get a sanction on your advance.", "uc-sanctions", 10.0)
+    text = extractive_answer("will i get a sanction on my advance", [passage])
+    assert text.startswith("Keep to your claimant commitment. If you do not, you could get a sanction")
+
+
+def test_what_is_questions_lead_with_the_sentence_that_says_what_it_is(searcher):
+    draft = draft_answer("what is a sanction", searcher, None, mode="extractive")
+    assert draft.text.startswith("A sanction is ")
+
+
+def test_a_sentence_that_leans_on_another_follows_it_directly():
+    other = scored("Budgeting advances are a different kind of loan.", "budgeting-advance", 10.0)
+    lead = scored("An advance is paid back out of your Universal Credit payments. "
+                  "This means the advance is paid back a little each month.", "uc-advances", 9.5)
+    text = extractive_answer("how is an advance paid back", [other, lead])
+    assert "payments. [2] This means the advance is paid back a little each month. [2]" in text
