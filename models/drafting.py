@@ -18,7 +18,7 @@ from models.catalogue import preferred_mode
 from models.draft import Draft, DoneEvent, SourcesEvent, Timings, TokenEvent
 from models.endpoint import RESTART
 from models.extractive import extractive_answer
-from models.personal_data import find_personal_data
+from models.personal_data import find_personal_data, redact_personal_data, without_personal_data
 from models.prompting import build_prompt
 from models.support import check_citations
 
@@ -76,7 +76,9 @@ def stream_draft(
     if len(question) > CLIP_NOTE_CHARS:
         notices.append(f"The message is long ({len(question):,} characters): only its start was used to search and draft.")
     personal = find_personal_data(question)
-    response = searcher.search(question, k)
+    # Search and drafting read the question without its personal data; the Draft keeps it as asked.
+    asked = without_personal_data(question)
+    response = searcher.search(asked, k)
     yield SourcesEvent(response.results, response.covered, response.elapsed_ms)
 
     model_ready = runtime is not None and runtime.loaded
@@ -105,10 +107,10 @@ def stream_draft(
         notices.append(f"{reason} Showing sentences from the guidance instead.")
         chosen = "extractive"
     if chosen == "extractive":
-        yield finish(extractive_answer(question, response.results), "extractive")
+        yield finish(extractive_answer(asked, response.results), "extractive")
         return
 
-    plan = build_prompt(question, response.results, runtime.count_tokens, runtime.context_length, max_tokens)
+    plan = build_prompt(redact_personal_data(question), response.results, runtime.count_tokens, runtime.context_length, max_tokens)
     pieces: list[str] = []
     first_token_ms = None
     try:
@@ -125,7 +127,7 @@ def stream_draft(
                 break
     except ModelError as exc:
         notices.append(f"The model stopped with an error ({exc}). Showing sentences from the guidance instead.")
-        yield finish(extractive_answer(question, response.results), "extractive", alternative="".join(pieces) or None)
+        yield finish(extractive_answer(asked, response.results), "extractive", alternative="".join(pieces) or None)
         return
     text = "".join(pieces).strip()
     if getattr(runtime, "notice", ""):
@@ -139,7 +141,7 @@ def stream_draft(
         why = "cites no source" if not check.citations else f"{len(check.unsupported)} of {check.sentences} sentences are not found in the sources"
         notices.append(f"The model's draft failed the source check ({why}), so the guidance's own sentences are shown. "
                        "The model's text is offered below as an unchecked alternative.")
-        yield finish(extractive_answer(question, response.results), "extractive", first_token_ms=first_token_ms,
+        yield finish(extractive_answer(asked, response.results), "extractive", first_token_ms=first_token_ms,
                      tokens=len(pieces), alternative=text)
         return
     yield finish(text, "generated", first_token_ms=first_token_ms, tokens=len(pieces))

@@ -48,6 +48,21 @@ def redact_personal_data(text: str) -> str:
     return text
 
 
+# What redact_personal_data (and the window's "Remove it") leaves in place of each piece.
+_LABELS = re.compile(r"\[(?:" + "|".join(re.escape(kind) for kind, _ in KINDS) + r")\]", re.I)
+
+
+def without_personal_data(text: str) -> str:
+    """`text` with its personal data, and the labels left in its place, cut out: what search should read.
+
+    A phone number's digits, or the words "[phone number]", say nothing about the question and
+    would pull in guidance that lists phone numbers.
+    """
+    for item in reversed(find_personal_data(text)):
+        text = text[: item.start] + " " + text[item.end :]
+    return _LABELS.sub(" ", text)
+
+
 def describe_personal_data(found: tuple[PersonalData, ...]) -> str:
     """'Contains a phone number and an email address.' for the warning banner ('' when none)."""
     kinds = list(dict.fromkeys(p.kind for p in found))

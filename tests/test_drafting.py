@@ -293,3 +293,24 @@ def test_a_sentence_that_leans_on_another_follows_it_directly():
                   "This means the advance is paid back a little each month.", "uc-advances", 9.5)
     text = extractive_answer("how is an advance paid back", [other, lead])
     assert "payments. [2] This means the advance is paid back a little each month. [2]" in text
+
+
+def test_search_never_reads_personal_data(searcher):
+    question = "I started a part time job last month. Will my universal credit stop? You can call me on {} or email {}."
+    plain = question.format("", "")
+    with_phone = question.format("07700 900123", "sam@example.org")
+    removed = question.format("[phone number]", "[email address]")
+    ids = [[r.passage.id for r in draft_answer(q, searcher, None, mode="extractive").sources] for q in (plain, with_phone, removed)]
+    assert ids[0] == ids[1] == ids[2]
+    draft = draft_answer(with_phone, searcher, None, mode="extractive")
+    assert draft.question == with_phone and len(draft.personal_data) == 2  # kept as asked, for the warning
+
+
+def test_the_model_never_reads_personal_data(searcher, runtime, monkeypatch):
+    import models.drafting
+
+    asked = []
+    monkeypatch.setattr(models.drafting, "build_prompt", lambda question, *rest: asked.append(question) or build_prompt(question, *rest))
+    draft_answer("Will my universal credit stop if I start a part time job? Call me on 07700 900123.", searcher, runtime,
+                 mode="generated", max_tokens=8)
+    assert asked and "900123" not in asked[0] and "[phone number]" in asked[0]
