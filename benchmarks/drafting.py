@@ -28,15 +28,15 @@ from models.backends import ensure_cpu_backends, quiet_stderr
 from models.catalogue import embedded_model_path
 from models.draft import DoneEvent, SourcesEvent, TokenEvent
 from models.drafting import stream_draft
-from models.prompting import build_prompt
+from models.prompting import PROMPT_ECHO, build_prompt
 from models.runtime import LocalRuntime
 
 
 class GreedyRuntime(LocalRuntime):
     """Our runtime with temperature 0, so ours and raw write the same tokens and times compare."""
 
-    def generate(self, messages, max_tokens=256, should_stop=lambda: False, temperature=0.0):
-        return super().generate(messages, max_tokens=max_tokens, should_stop=should_stop, temperature=0.0)
+    def generate(self, messages, max_tokens=256, should_stop=lambda: False, temperature=0.0, stop=()):
+        return super().generate(messages, max_tokens=max_tokens, should_stop=should_stop, temperature=0.0, stop=stop)
 
 
 def copy_bandwidth_gb_s() -> float:
@@ -77,7 +77,7 @@ def raw_run(llama, messages, max_tokens):
     started = time.perf_counter()
     first, n, evaluated, text = None, 0, None, []
     for chunk in llama.create_chat_completion(messages, max_tokens=max_tokens, temperature=0.0, top_p=0.9,
-                                              repeat_penalty=1.1, stream=True):
+                                              repeat_penalty=1.1, stop=list(PROMPT_ECHO), stream=True):
         piece = chunk["choices"][0]["delta"].get("content")
         if piece:
             if first is None:

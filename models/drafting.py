@@ -19,7 +19,7 @@ from models.draft import Draft, DoneEvent, SourcesEvent, Timings, TokenEvent
 from models.endpoint import RESTART
 from models.extractive import extractive_answer
 from models.personal_data import find_personal_data, redact_personal_data, without_personal_data
-from models.prompting import build_prompt
+from models.prompting import PROMPT_ECHO, build_prompt
 from models.support import check_citations
 
 Event = SourcesEvent | TokenEvent | DoneEvent
@@ -114,7 +114,7 @@ def stream_draft(
     pieces: list[str] = []
     first_token_ms = None
     try:
-        for piece in runtime.generate(plan.messages, max_tokens=max_tokens, should_stop=cancel.is_set):
+        for piece in runtime.generate(plan.messages, max_tokens=max_tokens, should_stop=cancel.is_set, stop=PROMPT_ECHO):
             if piece is RESTART:
                 pieces.clear()
                 yield TokenEvent("", restart=True)

@@ -61,14 +61,17 @@ class EndpointRuntime:
         self.loaded = False
 
     def generate(self, messages: Sequence[dict], max_tokens: int = 256, should_stop: Callable[[], bool] = lambda: False,
-                 temperature: float = 0.2) -> Iterator[str]:
+                 temperature: float = 0.2, stop: Sequence[str] = ()) -> Iterator[str]:
         """Stream the reply; EndpointError if the server fails before or during the answer.
 
         `should_stop` is checked before every piece and every 10 ms while waiting for the server:
         a stop shuts the connection, so it lands even while the server is still reading the prompt.
         """
-        body = json.dumps({"model": self.model, "messages": list(messages), "max_tokens": max_tokens,
-                           "temperature": temperature, "stream": True}).encode()
+        payload = {"model": self.model, "messages": list(messages), "max_tokens": max_tokens,
+                   "temperature": temperature, "stream": True}
+        if stop:
+            payload["stop"] = list(stop)[:4]  # the OpenAI API takes at most four
+        body = json.dumps(payload).encode()
         request = urllib.request.Request(f"{self.url}/chat/completions", data=body,
                                          headers={"Content-Type": "application/json", "Accept": "text/event-stream"})
         try:

@@ -202,6 +202,7 @@ class LocalRuntime:
         max_tokens: int = 256,
         should_stop: Callable[[], bool] = lambda: False,
         temperature: float = 0.2,
+        stop: Sequence[str] = (),
     ) -> Iterator[str]:
         """Stream the reply to `messages` piece by piece.
 
@@ -214,7 +215,7 @@ class LocalRuntime:
             raise ModelError("The model is not loaded yet. Wait for 'Model ready', or use the extractive draft.")
         with self._lock:
             llama = self._llama
-            prompt, stop = self.format_prompt(messages)
+            prompt, template_stop = self.format_prompt(messages)
             tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
             room = llama.n_ctx() - len(tokens)
             if room < MIN_ANSWER_TOKENS:
@@ -237,7 +238,7 @@ class LocalRuntime:
             # evaluated once per session, not once per question.
             stream = llama.create_completion(
                 tokens, max_tokens=max_tokens, temperature=temperature, top_p=0.9, repeat_penalty=1.1,
-                stop=stop, stream=True,
+                stop=list(template_stop) + list(stop), stream=True,
             )
             try:
                 with StopWatcher(should_stop, self._stop.set) as watcher:

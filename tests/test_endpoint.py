@@ -209,3 +209,13 @@ def test_stop_lands_while_waiting_for_the_server(fake_server):
         pieces.append(piece)
         threading.Timer(0.2, lambda: (stopped_at.append(time.perf_counter()), stop.set())).start()
     assert pieces == ["One"] and time.perf_counter() - stopped_at[0] < 0.1
+
+
+def test_the_server_stops_where_a_stop_string_starts(server):
+    _, url = server
+    endpoint = EndpointRuntime(url, "smollm2")
+    endpoint.load()
+    free = "".join(endpoint.generate(MESSAGES, max_tokens=24, temperature=0.0))
+    word = free.split()[3]
+    cut = "".join(endpoint.generate(MESSAGES, max_tokens=24, temperature=0.0, stop=(word,)))
+    assert word not in cut and free.startswith(cut)

@@ -153,3 +153,10 @@ def test_model_bench_command():
     speed = json.loads(bench.output)["speed"]
     assert speed["prompt_tokens_per_s"] > 0 and speed["load_ms"] > 0 and speed["cpu_variant"]
     assert speed["cached_evaluated_tokens"] < speed["cached_prompt_tokens"]
+
+
+def test_generation_stops_where_a_stop_string_starts(runtime):
+    free = "".join(runtime.generate(QUESTION, max_tokens=24, temperature=0.0))
+    word = free.split()[3]
+    cut = "".join(runtime.generate(QUESTION, max_tokens=24, temperature=0.0, stop=(word,)))
+    assert word not in cut and free.startswith(cut)
