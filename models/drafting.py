@@ -140,7 +140,7 @@ def stream_draft(
     if check.fails_badly:
         why = "cites no source" if not check.citations else f"{len(check.unsupported)} of {check.sentences} sentences are not found in the sources"
         notices.append(f"The model's draft failed the source check ({why}), so the guidance's own sentences are shown. "
-                       "The model's text is offered below as an unchecked alternative.")
+                       "The model's text is kept as an unchecked alternative.")
         yield finish(extractive_answer(asked, response.results), "extractive", first_token_ms=first_token_ms,
                      tokens=len(pieces), alternative=text)
         return

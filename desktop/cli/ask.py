@@ -99,9 +99,13 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
 def print_done(draft, streamed: bool) -> None:
     if streamed:
         click.echo()  # ends the streamed text's line
+    notice = draft.notice
     if draft.mode == "extractive":
         if streamed and draft.alternative:
-            click.secho("\nThe model's text above failed the source check. The guidance's own sentences:", fg="yellow")
+            # The model's text is on the screen already: say why it was set aside, then the draft.
+            click.secho(f"\n{notice}", fg="yellow")
+            click.secho("\nThe guidance's own sentences:", bold=True)
+            notice = ""
         click.echo(draft.text)
     click.echo()
     for sentence in draft.unsupported:
@@ -109,8 +113,8 @@ def print_done(draft, streamed: bool) -> None:
     if draft.personal_data:
         kinds = ", ".join(sorted({p.kind for p in draft.personal_data}))
         click.secho(f"! The question contains personal data ({kinds}). Remove it before you save or share.", fg="yellow")
-    if draft.notice:
-        click.secho(draft.notice, dim=True)
+    if notice:
+        click.secho(notice, dim=True)
     t = draft.timings
     speed = f", first token {t.first_token_ms:.0f} ms, {t.tokens_per_s:.0f} tokens/s" if t.first_token_ms and t.tokens_per_s else ""
     click.secho(f"({draft.mode}; search {t.retrieval_ms:.0f} ms, total {t.total_ms:.0f} ms{speed})", dim=True)
