@@ -27,7 +27,9 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
 
     def report(done: int, total: int, item: str = "") -> None:
         if state["bar"] is None:
-            state["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr, show_pos=True)
+            # A percentage and the file at hand: the count behind the bar is not one a reader knows.
+            state["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr, show_percent=True,
+                                             show_pos=False, item_show_func=lambda item: item or "")
             state["bar"].__enter__()
         state["bar"].update(done - state["last"], current_item=item)
         state["last"] = done
