@@ -198,3 +198,27 @@ def test_a_bundle_from_another_format_version_is_refused(tmp_path):
         read_bundle_info(out)
     report = validate_bundle(out)
     assert report.errors and "schema version 99" in report.errors[0].message
+
+
+def test_kb_build_shows_progress_on_a_terminal(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    process = subprocess.run([sys.executable, "-c", "from desktop.cli import main; main()", "kb", "build", str(CONTENT_DIR), "-o", str(tmp_path / "t-1.fdkb")],
+                             stdin=follower, stdout=follower, stderr=follower, cwd=CONTENT_DIR.parent.parent, timeout=120)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    assert process.returncode == 0 and "Building" in text and "100%" in text and "46 documents" in text
