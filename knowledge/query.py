@@ -29,6 +29,7 @@ STOP_WORDS = frozenset(
     tell asking ask wondering wonder help like would could yes ok okay able anything something someone thing things
     writing write email mail message whats hows wheres whos thats theres
     now anyone anybody somebody someone till ago think thought sure actually basically nothing often way
+    mum mam mom dad gran nan granny grandma grandad grandpa nana
     """.split()
 )
 

@@ -34,7 +34,7 @@ MIN_COVERAGE = 0.5
 MIN_SCORE = 3.0
 # A result this strong needs less of the question's weight (a pasted email says much besides its
 # question), but never under STRONG_COVERAGE. The result must also be on topic (MIN_TOPIC).
-# On the sample set: 93% of in-scope questions answered, all 13 out-of-scope ones honestly
+# On the sample set: 94% of in-scope questions answered, all 13 out-of-scope ones honestly
 # "no guidance found"; over the GOV.UK examples, 2 of 8 off-topic questions still answered.
 STRONG_SCORE = 8.0
 STRONG_COVERAGE = 0.4

@@ -125,3 +125,8 @@ def test_a_correction_is_searched_beside_the_word_as_typed():
 def test_greetings_and_sign_offs_are_not_searched(message, kept, dropped):
     terms = parse_query(message).terms
     assert set(kept.split()) <= set(terms) and not set(dropped) & set(terms)
+
+
+def test_who_a_question_is_about_is_not_what_it_is_about():
+    assert parse_query("my gran is 80, can she get pension credit").terms == ("80", "pension", "credit")
+    assert "mum" not in parse_query("can my mum look after my kids").terms
