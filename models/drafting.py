@@ -77,7 +77,7 @@ def stream_draft(
         notices.append(f"The message is long ({len(question):,} characters): only its start was used to search and draft.")
     personal = find_personal_data(question)
     # Search and drafting read the question without its personal data; the Draft keeps it as asked.
-    asked = without_personal_data(question)
+    asked = without_personal_data(question, personal)
     response = searcher.search(asked, k)
     yield SourcesEvent(response.results, response.covered, response.elapsed_ms)
 
@@ -110,7 +110,7 @@ def stream_draft(
         yield finish(extractive_answer(asked, response.results), "extractive")
         return
 
-    plan = build_prompt(redact_personal_data(question), response.results, runtime.count_tokens, runtime.context_length, max_tokens)
+    plan = build_prompt(redact_personal_data(question, personal), response.results, runtime.count_tokens, runtime.context_length, max_tokens)
     pieces: list[str] = []
     first_token_ms = None
     try:

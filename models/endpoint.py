@@ -66,6 +66,7 @@ class EndpointRuntime:
 
         `should_stop` is checked before every piece and every 10 ms while waiting for the server:
         a stop shuts the connection, so it lands even while the server is still reading the prompt.
+        The reply ends before any of `stop` (the server is sent the first four).
         """
         payload = {"model": self.model, "messages": list(messages), "max_tokens": max_tokens,
                    "temperature": temperature, "stream": True}

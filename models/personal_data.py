@@ -41,9 +41,9 @@ def find_personal_data(text: str) -> tuple[PersonalData, ...]:
     return tuple(sorted(found, key=lambda p: p.start))
 
 
-def redact_personal_data(text: str) -> str:
-    """`text` with each piece of personal data replaced by its kind in brackets: "[phone number]"."""
-    for item in reversed(find_personal_data(text)):
+def redact_personal_data(text: str, found: tuple[PersonalData, ...] | None = None) -> str:
+    """`text` with each piece of personal data (`found` in it, if already known) replaced by its kind: "[phone number]"."""
+    for item in reversed(find_personal_data(text) if found is None else found):
         text = text[: item.start] + f"[{item.kind}]" + text[item.end :]
     return text
 
@@ -52,13 +52,13 @@ def redact_personal_data(text: str) -> str:
 _LABELS = re.compile(r"\[(?:" + "|".join(re.escape(kind) for kind, _ in KINDS) + r")\]", re.I)
 
 
-def without_personal_data(text: str) -> str:
+def without_personal_data(text: str, found: tuple[PersonalData, ...] | None = None) -> str:
     """`text` with its personal data, and the labels left in its place, cut out: what search should read.
 
     A phone number's digits, or the words "[phone number]", say nothing about the question and
-    would pull in guidance that lists phone numbers.
+    would pull in guidance that lists phone numbers. `found`: the personal data, if already known.
     """
-    for item in reversed(find_personal_data(text)):
+    for item in reversed(find_personal_data(text) if found is None else found):
         text = text[: item.start] + " " + text[item.end :]
     return _LABELS.sub(" ", text)
 

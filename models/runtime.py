@@ -209,7 +209,8 @@ class LocalRuntime:
         `should_stop` is checked before every piece and, while llama.cpp reads the prompt, every
         10 ms from a watcher thread: the stream ends within one step of the model once it is True.
         `max_tokens` is cut to the room the prompt leaves in the context; a prompt that leaves
-        none is refused with ModelError (the prompt builder trims sources to avoid that).
+        none is refused with ModelError (the prompt builder trims sources to avoid that). The reply
+        ends before any of `stop`, as before the chat template's own end markers.
         """
         if self._llama is None:
             raise ModelError("The model is not loaded yet. Wait for 'Model ready', or use the extractive draft.")
