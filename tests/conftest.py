@@ -13,6 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "knowledge" / "content"
 QUESTIONS = ROOT / "knowledge" / "eval" / "questions.jsonl"
+GOVUK_QUESTIONS = ROOT / "knowledge" / "eval" / "govuk-questions.jsonl"  # held out: written after tuning
 # The 138 real GOV.UK content items: the team's shared copy when this checkout sits beside it,
 # else the identical copy kept in tests/data (a clean clone in CI has no ../shared).
 GOVUK_EXAMPLES = next(p for p in (ROOT.parent / "shared" / "govuk-content-examples", ROOT / "tests" / "data" / "govuk-content-examples")

@@ -1,11 +1,11 @@
 """Searching the sample guidance: never fails on user text, synonyms, spelling, caps, JSON shape, eval."""
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import GOVUK_QUESTIONS
 from desktop.cli import cli, main
 from knowledge.errors import BundleError
 from knowledge.evaluate import evaluate_retrieval, matches_expected, read_questions
@@ -245,8 +245,6 @@ def test_a_page_summary_counts_for_coverage(searcher):
 
 
 # -- questions about the GOV.UK pages, written after the search was tuned on the sample set --------------------
-
-GOVUK_QUESTIONS = Path(__file__).resolve().parent.parent / "knowledge" / "eval" / "govuk-questions.jsonl"
 
 
 def test_every_expected_govuk_page_is_in_the_bundle(govuk):
