@@ -27,7 +27,7 @@ def main() -> None:
 
     app = QApplication([])
     from desktop.main_window import MainWindow
-    from desktop.services import open_services
+    from app.services import open_services
     from desktop.themes import apply_theme
 
     services = open_services(bundle=sample_bundle())

@@ -15,8 +15,9 @@ import argparse
 from _common import ROOT  # noqa: F401  (puts the project on sys.path, isolates the user folders)
 from drafting import copy_bandwidth_gb_s
 
-from knowledge.errors import ModelError
+from app.config import app_paths
 from models.catalogue import CATALOGUE, resolve_model_path
+from models.errors import ModelError
 from models.runtime import physical_cores
 from models.speed import measure_speed
 
@@ -32,7 +33,7 @@ def main() -> None:
     print(f"{'model':24} {'threads':>7} {'load ms':>8} {'prompt t/s':>11} {'2nd q. ms':>10} {'gen t/s':>8} {'bound t/s':>10} {'of bound':>9}")
     for entry in CATALOGUE:
         try:
-            path = resolve_model_path(entry.name)
+            path = resolve_model_path(entry.name, None, models=app_paths().models)
         except ModelError as exc:
             print(f"{entry.name:24} not installed: {exc}")
             continue

@@ -13,12 +13,11 @@ def run_app(argv: list[str] | None = None, bundle: Path | None = None, model: Pa
     """Open the Frontdesk window and run until it closes; returns the exit code."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from app.logs import log, start_logging
+    from app.services import open_services
+    from app.user_settings import replace, save_settings
     from desktop.main_window import MainWindow
-    from desktop.services import open_services
     from desktop.themes import apply_theme
-    from desktop.user_settings import replace, save_settings
-
-    from desktop.logs import log, start_logging
 
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("Frontdesk")

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QPushButton, QSizePolicy, QSplitter, QStatusBar, QTabWidget, QTextBrowser, QVBoxLayout, QWidget,
 )
 
+from app.logs import log
+from app.services import AppServices
 from desktop.draft_editor import DraftEditor
 from desktop.history_panel import HistoryPanel
-from desktop.logs import log
 from desktop.printing import save_letter_pdf
-from desktop.services import AppServices
 from desktop.source_viewer import SourceViewer
 from desktop.themes import theme_colours
 from desktop.workers import DraftWorker, JobList, ModelLoader, UpdateWorker
@@ -363,7 +363,8 @@ class MainWindow(QMainWindow):
             self.question_edit.setFocus()
             return False
         unavailable = self.model_problem or ("The model is still loading." if self.model_loading else "")
-        self.worker = DraftWorker(question, self.services.searcher, self.runtime, mode, MAX_TOKENS, unavailable)
+        self.worker = DraftWorker(question, self.services.searcher, self.runtime, mode, MAX_TOKENS, unavailable,
+                                  self.services.model_choice.prefers)
         self.worker.sources.connect(self.on_sources)
         self.worker.tokens.connect(self.on_tokens)
         self.worker.restarted.connect(self.editor.clear)

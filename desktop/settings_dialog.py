@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (
     QSpinBox, QVBoxLayout, QWidget,
 )
 
-from desktop.services import AppServices
-from desktop.user_settings import THEMES, locked_settings, save_settings
+from app.services import AppServices
+from app.user_settings import THEMES, locked_settings, save_settings
 from desktop.workers import InstallWorker, JobList
 
 LOCKED_NOTE = "Set by your IT team"
@@ -125,17 +125,9 @@ class SettingsDialog(QDialog):
 
     def install_bundle(self, path: Path) -> None:
         """Check and install a bundle in the background; the result appears in words (install_finished)."""
-        from knowledge.errors import FrontdeskError
-        from knowledge.signing import load_trusted_keys
-
-        try:
-            keys = load_trusted_keys(self.services.policy)
-        except FrontdeskError as exc:
-            self.on_installed(False, f"Not installed. {exc}")
-            return
         self.result_label.setText(f"Checking {path.name}…")
         self.install_button.setEnabled(False)
-        worker = InstallWorker(path, keys, self.services.policy.allow_downgrade)
+        worker = InstallWorker(path, self.services.policy)
         worker.finished.connect(self.on_installed)
         self.jobs.start(worker, (worker.finished,))
 
@@ -146,11 +138,11 @@ class SettingsDialog(QDialog):
         self.install_finished.emit(ok, message)
 
     def rollback(self) -> None:
+        from app.guidance import rollback_guidance
         from knowledge.errors import FrontdeskError
-        from knowledge.install import rollback_bundle
 
         try:
-            info = rollback_bundle()
+            info = rollback_guidance()
             self.result_label.setText(f"✓ {info.title} version {info.version} is active again. Restart Frontdesk to use it.")
             self.services.history.log_action("rollback", None, f"{info.id} {info.version}")
         except FrontdeskError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
-from desktop.services import AppServices
+from app.services import AppServices
 
 TEXT = (
     "<h2>Welcome to Frontdesk</h2>"

@@ -32,7 +32,7 @@ class ModelLoader(QObject):
 
     @Slot()
     def run(self) -> None:
-        from models.loading import load_runtime
+        from app.model_choice import load_runtime
 
         try:
             self.loaded.emit(load_runtime(self.choice, self.policy))
@@ -51,10 +51,11 @@ class DraftWorker(QObject):
     done = Signal(object)  # Draft
     failed = Signal(str)
 
-    def __init__(self, question: str, searcher, runtime, mode: str, max_tokens: int, unavailable: str = ""):
+    def __init__(self, question: str, searcher, runtime, mode: str, max_tokens: int, unavailable: str = "",
+                 prefers: str | None = None):
         super().__init__()
         self.question, self.searcher, self.runtime = question, searcher, runtime
-        self.mode, self.max_tokens, self.unavailable = mode, max_tokens, unavailable
+        self.mode, self.max_tokens, self.unavailable, self.prefers = mode, max_tokens, unavailable, prefers
         self.cancel = threading.Event()
 
     @Slot()
@@ -65,7 +66,7 @@ class DraftWorker(QObject):
         last_flush = time.monotonic()
         try:
             for event in stream_draft(self.question, self.searcher, self.runtime, mode=self.mode, max_tokens=self.max_tokens,
-                                      cancel=self.cancel, unavailable=self.unavailable):
+                                      cancel=self.cancel, unavailable=self.unavailable, prefers=self.prefers):
                 if isinstance(event, SourcesEvent):
                     self.sources.emit(event)
                 elif isinstance(event, TokenEvent) and event.restart:
@@ -93,17 +94,17 @@ class InstallWorker(QObject):
 
     finished = Signal(bool, str)  # ok, message in words
 
-    def __init__(self, path, trusted_keys, allow_downgrade: bool):
+    def __init__(self, path, policy):
         super().__init__()
-        self.path, self.trusted_keys, self.allow_downgrade = path, trusted_keys, allow_downgrade
+        self.path, self.policy = path, policy
 
     @Slot()
     def run(self) -> None:
-        from knowledge.install import install_bundle
+        from app.guidance import install_guidance
         from knowledge.signing import read_signature
 
         try:
-            info = install_bundle(self.path, trusted_keys=self.trusted_keys, allow_downgrade=self.allow_downgrade)
+            info = install_guidance(self.path, self.policy)
             signer = read_signature(info.path).get("key_id", "?")
             self.finished.emit(True, f"Installed {info.title} version {info.version}. The signature checked out (signed by key {signer}).")
         except FrontdeskError as exc:
@@ -123,10 +124,11 @@ class UpdateWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        from knowledge.updates import UpdateResult, check_for_update
+        from app.guidance import update_guidance
+        from knowledge.updates import UpdateResult
 
         try:
-            self.finished.emit(check_for_update(self.policy))
+            self.finished.emit(update_guidance(self.policy))
         except Exception as exc:  # an update problem must never stop the app
             self.finished.emit(UpdateResult("offline", None, f"Update check failed ({type(exc).__name__}: {exc})."))
 

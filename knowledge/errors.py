@@ -20,14 +20,3 @@ class SignatureError(BundleError):
 class InstallError(BundleError):
     """A bundle that verified but may not be installed (older version, failed integrity check)."""
 
-
-class PolicyError(FrontdeskError):
-    """An admin policy file that is malformed; the app refuses to start rather than ignore it."""
-
-
-class ModelError(FrontdeskError):
-    """A model file that is missing, truncated, of the wrong hash, or will not load."""
-
-
-class EndpointError(ModelError):
-    """An OpenAI-compatible endpoint that is unreachable or answered badly."""

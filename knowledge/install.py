@@ -1,6 +1,7 @@
 """Installing bundles into the user data folder, with a rollback, so a crash never leaves no guidance.
 
-Layout: bundles/<bundle-id>/<version>.fdkb (+ .fdkb.sig) and active.json, the pointer to the one in
+Every function takes `data`, the folder that holds the installed guidance (the app passes its user
+data folder). Layout: bundles/<bundle-id>/<version>.fdkb (+ .fdkb.sig) and active.json, the pointer to the one in
 use. Install copies first (never opening a bundle in place on a USB stick or a share), verifies the
 copy, and only then switches the pointer with an atomic rename: until that rename, the old bundle
 stays active; after it, the new one is complete and checked.
@@ -18,7 +19,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from knowledge.bundle import check_is_bundle_file, file_sha256, read_bundle_info
-from knowledge.config import app_paths
 from knowledge.errors import BundleError, InstallError
 from knowledge.files import fsync_folder, write_file_atomically
 from knowledge.passage import BundleInfo
@@ -35,31 +35,31 @@ class InstalledBundle:
     installed_at: str
 
 
-def pointer_path() -> Path:
-    return app_paths().data / "active.json"
+def pointer_path(data: Path) -> Path:
+    return Path(data) / "active.json"
 
 
-def read_pointer() -> dict:
+def read_pointer(data: Path) -> dict:
     try:
-        data = json.loads(pointer_path().read_text())
-        return data if isinstance(data, dict) else {}
+        pointer = json.loads(pointer_path(data).read_text())
+        return pointer if isinstance(pointer, dict) else {}
     except (OSError, ValueError):
         return {}
 
 
-def write_pointer(data: dict) -> None:
+def write_pointer(data: Path, pointer: dict) -> None:
     """Replace active.json atomically: temp file, fsync, rename, fsync the folder."""
-    path = pointer_path()
+    path = pointer_path(data)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_file_atomically(path, json.dumps(data, indent=2))
+    write_file_atomically(path, json.dumps(pointer, indent=2))
 
 
-def active_bundle_path() -> Path | None:
+def active_bundle_path(data: Path) -> Path | None:
     """The installed bundle in use, or None when none is installed (or its file has gone)."""
-    pointer = read_pointer()
+    pointer = read_pointer(data)
     if not pointer.get("path"):
         return None
-    path = app_paths().data / pointer["path"]
+    path = Path(data) / pointer["path"]
     return path if path.exists() else None
 
 
@@ -85,14 +85,15 @@ def check_integrity(path: Path) -> None:
         raise InstallError(f"{path.name}: the bundle failed its integrity check ({result[0]}). Get a fresh copy.")
 
 
-def install_bundle(path: Path, *, trusted_keys, allow_downgrade: bool = False) -> BundleInfo:
-    """Verify and install the signed bundle at `path`, and make it the active one."""
+def install_bundle(path: Path, *, data: Path, trusted_keys, allow_downgrade: bool = False) -> BundleInfo:
+    """Verify and install the signed bundle at `path` into `data`, and make it the active one."""
+    data = Path(data)
     source = Path(path)
     check_is_bundle_file(source)
     sig = signature_path(source)
     if not sig.exists():
         raise InstallError(f"{source}: no signature file ({sig.name}) beside it. Only signed bundles can be installed.")
-    incoming = app_paths().bundles / ".incoming"
+    incoming = data / "bundles" / ".incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     tag = uuid.uuid4().hex
     copy = incoming / f"{tag}.fdkb"
@@ -103,7 +104,7 @@ def install_bundle(path: Path, *, trusted_keys, allow_downgrade: bool = False) -
         copy_with_fsync(sig, copy_sig)
         signature = verify_bundle(copy, trusted_keys, sha256=file_sha256(copy))
         info = read_bundle_info(copy)
-        active = active_bundle_path()
+        active = active_bundle_path(data)
         if active is not None:
             current = read_bundle_info(active)
             if current.id == info.id and info.version == current.version:
@@ -114,18 +115,18 @@ def install_bundle(path: Path, *, trusted_keys, allow_downgrade: bool = False) -
                     "Install the newer bundle, or ask IT to allow downgrades in the policy."
                 )
         check_integrity(copy)
-        folder = app_paths().bundles / info.id
+        folder = data / "bundles" / info.id
         folder.mkdir(parents=True, exist_ok=True)
         final = folder / f"{info.version}.fdkb"
         os.replace(copy_sig, signature_path(final))
         os.replace(copy, final)
         fsync_folder(folder)
-        previous = read_pointer()
+        previous = read_pointer(data)
         history = [h for h in previous.get("history", []) if h != previous.get("path")]
         if previous.get("path"):
             history.append(previous["path"])
-        write_pointer({
-            "path": final.relative_to(app_paths().data).as_posix(),
+        write_pointer(data, {
+            "path": final.relative_to(data).as_posix(),
             "bundle_id": info.id,
             "version": info.version,
             "key_id": signature.key_id,
@@ -138,11 +139,11 @@ def install_bundle(path: Path, *, trusted_keys, allow_downgrade: bool = False) -
     return read_bundle_info(final)
 
 
-def list_installed() -> list[InstalledBundle]:
+def list_installed(data: Path) -> list[InstalledBundle]:
     """Every installed bundle version, newest first, with which one is active."""
-    active = active_bundle_path()
+    active = active_bundle_path(data)
     found = []
-    root = app_paths().bundles
+    root = Path(data) / "bundles"
     for file in sorted(root.glob("*/*.fdkb")) if root.exists() else []:
         try:
             info = read_bundle_info(file)
@@ -153,14 +154,15 @@ def list_installed() -> list[InstalledBundle]:
     return sorted(found, key=lambda b: (b.id, -b.version))
 
 
-def rollback_bundle() -> BundleInfo:
+def rollback_bundle(data: Path) -> BundleInfo:
     """Make the previously active bundle active again."""
-    pointer = read_pointer()
-    history = [h for h in pointer.get("history", []) if (app_paths().data / h).exists()]
+    data = Path(data)
+    pointer = read_pointer(data)
+    history = [h for h in pointer.get("history", []) if (data / h).exists()]
     if not history:
         raise InstallError("There is no earlier bundle to roll back to.")
     previous = history.pop()
-    info = read_bundle_info(app_paths().data / previous)
-    write_pointer({**pointer, "path": previous, "bundle_id": info.id, "version": info.version, "history": history,
+    info = read_bundle_info(data / previous)
+    write_pointer(data, {**pointer, "path": previous, "bundle_id": info.id, "version": info.version, "history": history,
                    "rolled_back_from": pointer.get("path")})
     return info

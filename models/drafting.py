@@ -12,11 +12,12 @@ import time
 import unicodedata
 from typing import Iterator
 
-from knowledge.errors import FrontdeskError, ModelError
+from knowledge.errors import FrontdeskError
 from knowledge.search import Searcher
 from models.catalogue import preferred_mode
 from models.draft import Draft, DoneEvent, SourcesEvent, Timings, TokenEvent
 from models.endpoint import RESTART
+from models.errors import ModelError
 from models.extractive import extractive_answer
 from models.personal_data import find_personal_data, redact_personal_data, without_personal_data
 from models.prompting import PROMPT_ECHO, build_prompt
@@ -62,10 +63,13 @@ def stream_draft(
     cancel: threading.Event | None = None,
     k: int = 5,
     unavailable: str = "",
+    prefers: str | None = None,
 ) -> Iterator[Event]:
     """Yield SourcesEvent, then TokenEvents (generated drafts only), then DoneEvent with the checked Draft.
 
     `unavailable` says in words why there is no model (shown when falling back to the extractive draft).
+    `prefers` is the draft "auto" shows first (the app's ModelChoice, which counts this machine's
+    quality runs); None: the catalogue's choice for the model.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
@@ -101,7 +105,7 @@ def stream_draft(
         yield finish(no_guidance_text(searcher.info.title), "extractive", no_guidance=True)
         return
 
-    chosen = mode if mode != "auto" else (preferred_mode(runtime.info) if model_ready else "extractive")
+    chosen = mode if mode != "auto" else ((prefers or preferred_mode(runtime.info)) if model_ready else "extractive")
     if chosen == "generated" and not model_ready:
         reason = unavailable or ("The model is still loading." if runtime is not None else "No model is available.")
         notices.append(f"{reason} Showing sentences from the guidance instead.")

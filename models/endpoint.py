@@ -14,7 +14,7 @@ import urllib.request
 from typing import Callable, Iterator, Sequence
 from urllib.parse import urlparse
 
-from knowledge.errors import EndpointError, ModelError
+from models.errors import EndpointError, ModelError
 from models.draft import ModelInfo
 from models.runtime import StopWatcher
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from knowledge.errors import ModelError
+from models.errors import ModelError
 from models.backends import ensure_cpu_backends, quiet_stderr
 from models.catalogue import verify_model
 from models.draft import ModelInfo
@@ -99,8 +99,10 @@ class StopFlag:
 class LocalRuntime:
     """A GGUF chat model on this machine's CPU."""
 
-    def __init__(self, path: Path, threads: int | None = None, n_ctx: int | None = None, expected_sha256: str | None = None):
+    def __init__(self, path: Path, threads: int | None = None, n_ctx: int | None = None, expected_sha256: str | None = None,
+                 hash_cache: Path | None = None):
         self.path = Path(path)
+        self.hash_cache = hash_cache  # where verified hashes are remembered (the app's cache), None: hash every load
         self.threads = threads or physical_cores()
         self.n_ctx = n_ctx or DEFAULT_CONTEXT
         self.expected_sha256 = expected_sha256
@@ -124,7 +126,7 @@ class LocalRuntime:
             if self._llama is not None:
                 return self.info
             started = time.perf_counter()
-            info = verify_model(self.path, self.expected_sha256)
+            info = verify_model(self.path, self.expected_sha256, self.hash_cache)
             ensure_cpu_backends()
             from llama_cpp import Llama
 

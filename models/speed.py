@@ -50,9 +50,9 @@ class SpeedReport:
 
 
 def measure_speed(path: Path, threads: int | None = None, expected_sha256: str | None = None,
-                  max_tokens: int = 64) -> tuple[SpeedReport, LocalRuntime]:
+                  max_tokens: int = 64, hash_cache: Path | None = None) -> tuple[SpeedReport, LocalRuntime]:
     """Load the model and time a cold prompt, a second question and generation; returns the loaded runtime too."""
-    runtime = LocalRuntime(path, threads=threads, expected_sha256=expected_sha256)
+    runtime = LocalRuntime(path, threads=threads, expected_sha256=expected_sha256, hash_cache=hash_cache)
     runtime.load()
     backend = ensure_cpu_backends()
     try:

@@ -26,7 +26,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from desktop.main_window import MainWindow
-    from desktop.services import open_services
+    from app.services import open_services
     from desktop.themes import apply_theme
 
     app = QApplication(sys.argv[:1])

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CONTENT_DIR
-from desktop.cli import cli
+from cli import cli
 from knowledge.build import build_bundle
 from knowledge.bundle import read_bundle_info
 from knowledge.errors import BundleError, SourceError
@@ -160,7 +160,7 @@ def test_kb_build_command_prints_a_summary(tmp_path):
 
 
 def test_kb_build_command_error_is_one_line(tmp_path):
-    from desktop.cli import main
+    from cli import main
 
     (tmp_path / "empty").mkdir()
     with pytest.raises(SystemExit) as exit_info:
@@ -207,7 +207,7 @@ def test_kb_build_shows_progress_on_a_terminal(tmp_path):
     import sys
 
     leader, follower = pty.openpty()
-    process = subprocess.run([sys.executable, "-c", "from desktop.cli import main; main()", "kb", "build", str(CONTENT_DIR), "-o", str(tmp_path / "t-1.fdkb")],
+    process = subprocess.run([sys.executable, "-c", "from cli import main; main()", "kb", "build", str(CONTENT_DIR), "-o", str(tmp_path / "t-1.fdkb")],
                              stdin=follower, stdout=follower, stderr=follower, cwd=CONTENT_DIR.parent.parent, timeout=120)
     os.close(follower)
     seen = b""

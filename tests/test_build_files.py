@@ -5,7 +5,7 @@ import tomllib
 from dataclasses import fields
 from pathlib import Path
 
-from knowledge.config import Policy, load_policy
+from app.config import Policy, load_policy
 
 BUILD = Path(__file__).resolve().parent.parent / "build"
 

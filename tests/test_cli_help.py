@@ -4,7 +4,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from desktop.cli import cli
+from cli import cli
 
 
 def all_commands(group: click.Group, prefix=()):

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from desktop.cli import cli
+from cli import cli
 from knowledge.errors import FrontdeskError
 from knowledge.passage import Passage, SearchResult
 from models.draft import DoneEvent, SourcesEvent, TokenEvent
@@ -248,7 +248,7 @@ def test_ask_with_a_missing_model_falls_back_clearly(sample_bundle, tmp_path):
 
 
 def test_ask_empty_question_is_an_error():
-    from desktop.cli import main
+    from cli import main
 
     with pytest.raises(SystemExit) as exit_info:
         main(["ask", "  "])

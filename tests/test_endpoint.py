@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.config import Policy
-from knowledge.errors import EndpointError
+from app.config import Policy
+from models.errors import EndpointError
 from models.draft import TokenEvent
 from models.drafting import stream_draft
 from models.endpoint import RESTART, EndpointRuntime, FallbackRuntime
-from models.loading import choose_model, load_runtime
+from app.model_choice import choose_model, load_runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Write a long story about a dog."}]

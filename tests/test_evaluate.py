@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import QUESTIONS
-from desktop.cli import cli, main
+from cli import cli, main
 from knowledge.build import build_bundle
 from knowledge.errors import SourceError
 from knowledge.evaluate import evaluate_retrieval, matches_expected, read_questions

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from desktop.cli import cli
-from desktop.history import MIGRATIONS, HistoryStore
-from desktop.user_settings import UserSettings, effective_settings, load_settings, locked_settings, save_settings, settings_path
-from knowledge.config import Policy, app_paths, load_policy
-from knowledge.errors import PolicyError
+from cli import cli
+from app.history import MIGRATIONS, HistoryStore
+from app.user_settings import UserSettings, effective_settings, load_settings, locked_settings, save_settings, settings_path
+from app.config import Policy, app_paths, load_policy
+from app.config import PolicyError
 from knowledge.passage import BundleInfo, Passage, SearchResult
 from models.draft import Citation, Draft, ModelInfo
 
@@ -118,7 +118,7 @@ def test_app_refuses_to_start_on_a_malformed_policy(isolated_home, qtbot, monkey
 
 
 def test_log_lines_never_hold_personal_data():
-    from desktop.logs import log, start_logging
+    from app.logs import log, start_logging
 
     start_logging()
     log.warning("staff pasted: %s", QUESTION)

@@ -5,7 +5,7 @@ from datetime import date
 
 from click.testing import CliRunner
 
-from desktop.cli import cli
+from cli import cli
 from knowledge.evaluate import Question
 from knowledge.passage import Passage, SearchResult
 from models.quality import score

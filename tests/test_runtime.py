@@ -9,10 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import gguf_bytes
-from desktop.cli import cli
-from knowledge.errors import ModelError
+from app.config import app_paths
+from cli import cli
 from models.backends import ensure_cpu_backends
 from models.catalogue import SMOLLM2, gemma_model_path
+from models.errors import ModelError
 from models.prompting import SYSTEM_PROMPT
 from models.runtime import LocalRuntime, physical_cores
 
@@ -97,7 +98,7 @@ def test_generate_before_load_is_a_clear_error(embedded_model_path):
 
 
 def test_gemma_base_model_loads_and_produces_text():
-    gemma = LocalRuntime(gemma_model_path(), n_ctx=1024)
+    gemma = LocalRuntime(gemma_model_path(app_paths().models), n_ctx=1024)
     info = gemma.load()
     try:
         assert info.chat_format == "plain (no chat template)" and info.quantisation == "Q4_K_M"

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import GOVUK_QUESTIONS
-from desktop.cli import cli, main
+from cli import cli, main
 from knowledge.errors import BundleError
 from knowledge.evaluate import evaluate_retrieval, matches_expected, read_questions
 from knowledge.passage import SearchResponse

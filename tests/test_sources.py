@@ -6,7 +6,7 @@ import sqlite3
 from click.testing import CliRunner
 
 from conftest import GOVUK_EXAMPLES
-from desktop.cli import cli
+from cli import cli
 from knowledge.build import build_bundle
 from knowledge.chunking import split_sentences
 from knowledge.sources import html_to_markdown, read_govuk_json

@@ -7,14 +7,20 @@ import stat
 import pytest
 from click.testing import CliRunner
 
+from app.config import app_paths
+from cli import cli
 from conftest import CONTENT_DIR
-from desktop.cli import cli
 from knowledge import install
 from knowledge.build import build_bundle
 from knowledge.errors import InstallError, SignatureError
 from knowledge.install import active_bundle_path, install_bundle, list_installed, rollback_bundle
 from knowledge.search import Searcher
 from knowledge.signing import generate_keypair, load_trusted_keys, sign_bundle, signature_path, verify_bundle
+
+
+def data_dir():
+    """The test's own data folder (conftest points FRONTDESK_DATA_DIR at a tmp folder)."""
+    return app_paths().data
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +45,7 @@ def signed(tmp_path_factory, keys):
 
 
 def trusted(keys):
-    return load_trusted_keys(None, [keys["pub"]])
+    return load_trusted_keys([keys["pub"]])
 
 
 def copy_signed(bundle, folder):
@@ -73,15 +79,15 @@ def test_one_flipped_byte_anywhere_is_refused(signed, keys, tmp_path, where):
     with pytest.raises(SignatureError, match="changed since it was signed"):
         verify_bundle(bundle, trusted(keys))
     with pytest.raises(SignatureError, match="changed since it was signed"):
-        install_bundle(bundle, trusted_keys=trusted(keys))
-    assert active_bundle_path() is None
+        install_bundle(bundle, data=data_dir(), trusted_keys=trusted(keys))
+    assert active_bundle_path(data_dir()) is None
 
 
 def test_untrusted_key_is_refused(signed, keys, tmp_path):
     bundle = copy_signed(signed[1], tmp_path)
     sign_bundle(bundle, keys["other_key"])
     with pytest.raises(SignatureError, match="not trusted on this computer"):
-        install_bundle(bundle, trusted_keys=trusted(keys))
+        install_bundle(bundle, data=data_dir(), trusted_keys=trusted(keys))
 
 
 def test_missing_and_damaged_signature(signed, keys, tmp_path):
@@ -103,23 +109,23 @@ def test_signature_moved_to_another_version_is_refused(signed, keys, tmp_path):
 
 
 def test_install_list_and_rollback(signed, keys):
-    install_bundle(signed[1], trusted_keys=trusted(keys))
-    install_bundle(signed[2], trusted_keys=trusted(keys))
-    installed = list_installed()
+    install_bundle(signed[1], data=data_dir(), trusted_keys=trusted(keys))
+    install_bundle(signed[2], data=data_dir(), trusted_keys=trusted(keys))
+    installed = list_installed(data_dir())
     assert [(b.version, b.active) for b in installed] == [(2, True), (1, False)]
-    assert rollback_bundle().version == 1
-    assert Searcher(active_bundle_path()).info.version == 1
+    assert rollback_bundle(data_dir()).version == 1
+    assert Searcher(active_bundle_path(data_dir())).info.version == 1
     with pytest.raises(InstallError, match="no earlier bundle"):
-        rollback_bundle()
+        rollback_bundle(data_dir())
 
 
 def test_lower_version_is_refused_unless_allowed(signed, keys):
-    install_bundle(signed[2], trusted_keys=trusted(keys))
+    install_bundle(signed[2], data=data_dir(), trusted_keys=trusted(keys))
     with pytest.raises(InstallError, match="older than the installed version 2"):
-        install_bundle(signed[1], trusted_keys=trusted(keys))
+        install_bundle(signed[1], data=data_dir(), trusted_keys=trusted(keys))
     with pytest.raises(InstallError, match="already installed"):
-        install_bundle(signed[2], trusted_keys=trusted(keys))
-    assert install_bundle(signed[1], trusted_keys=trusted(keys), allow_downgrade=True).version == 1
+        install_bundle(signed[2], data=data_dir(), trusted_keys=trusted(keys))
+    assert install_bundle(signed[1], data=data_dir(), trusted_keys=trusted(keys), allow_downgrade=True).version == 1
 
 
 STEPS = [
@@ -133,8 +139,8 @@ STEPS = [
 
 @pytest.mark.parametrize("step, _", STEPS, ids=[s for s, _ in STEPS])
 def test_a_failure_at_every_step_leaves_the_previous_bundle_active(signed, keys, monkeypatch, step, _):
-    install_bundle(signed[1], trusted_keys=trusted(keys))
-    before = active_bundle_path()
+    install_bundle(signed[1], data=data_dir(), trusted_keys=trusted(keys))
+    before = active_bundle_path(data_dir())
 
     def crash(*args, **kwargs):
         raise OSError(f"simulated crash in {step}")
@@ -142,16 +148,16 @@ def test_a_failure_at_every_step_leaves_the_previous_bundle_active(signed, keys,
     with monkeypatch.context() as patched:
         patched.setattr(install, step, crash)
         with pytest.raises(OSError, match="simulated crash"):
-            install_bundle(signed[2], trusted_keys=trusted(keys))
-    assert active_bundle_path() == before
-    with Searcher(active_bundle_path()) as searcher:
+            install_bundle(signed[2], data=data_dir(), trusted_keys=trusted(keys))
+    assert active_bundle_path(data_dir()) == before
+    with Searcher(active_bundle_path(data_dir())) as searcher:
         assert searcher.info.version == 1
         assert searcher.search("mandatory reconsideration").covered
     assert not list((before.parent.parent / ".incoming").glob("*")), "no half-copied files left behind"
 
 
 def test_a_crash_while_writing_the_pointer_file_keeps_the_old_pointer(signed, keys, monkeypatch):
-    install_bundle(signed[1], trusted_keys=trusted(keys))
+    install_bundle(signed[1], data=data_dir(), trusted_keys=trusted(keys))
     real_replace = os.replace
 
     def crash_on_pointer(src, dst):
@@ -162,8 +168,8 @@ def test_a_crash_while_writing_the_pointer_file_keeps_the_old_pointer(signed, ke
     with monkeypatch.context() as patched:
         patched.setattr(install.os, "replace", crash_on_pointer)
         with pytest.raises(OSError, match="power cut"):
-            install_bundle(signed[2], trusted_keys=trusted(keys))
-    assert Searcher(active_bundle_path()).info.version == 1
+            install_bundle(signed[2], data=data_dir(), trusted_keys=trusted(keys))
+    assert Searcher(active_bundle_path(data_dir())).info.version == 1
 
 
 def test_cli_keygen_sign_verify_install_list_rollback(tmp_path, signed):
@@ -186,6 +192,6 @@ def test_cli_keygen_sign_verify_install_list_rollback(tmp_path, signed):
 
 def test_policy_trusted_keys_are_used(signed, keys, isolated_home):
     (isolated_home / "policy.toml").write_text(f'trusted_keys = ["{keys["pub"]}"]\n')
-    from knowledge.config import load_policy
+    from app.config import load_policy
 
-    assert install_bundle(signed[1], trusted_keys=load_trusted_keys(load_policy())).version == 1
+    assert install_bundle(signed[1], data=data_dir(), trusted_keys=load_trusted_keys(load_policy().trusted_keys)).version == 1

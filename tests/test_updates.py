@@ -8,13 +8,13 @@ from functools import partial
 
 import pytest
 
+from app.config import Policy, app_paths
+from app.guidance import update_guidance
 from conftest import CONTENT_DIR
 from knowledge.build import build_bundle
-from knowledge.config import Policy
 from knowledge.install import active_bundle_path, install_bundle
 from knowledge.search import Searcher
 from knowledge.signing import generate_keypair, load_trusted_keys, sign_bundle
-from knowledge.updates import check_for_update
 
 
 @pytest.fixture(scope="module")
@@ -39,16 +39,16 @@ def publish(release_folder, target, versions):
 @pytest.fixture
 def installed_v1(release):
     folder, pub = release
-    install_bundle(folder / "guide-1.fdkb", trusted_keys=load_trusted_keys(None, [pub]))
+    install_bundle(folder / "guide-1.fdkb", data=app_paths().data, trusted_keys=load_trusted_keys([pub]))
     return Policy(trusted_keys=(str(pub),))
 
 
 def test_folder_update_installs_the_newer_version(release, installed_v1, tmp_path):
     publish(release[0], tmp_path / "share", [1, 2])
-    result = check_for_update(Policy(trusted_keys=installed_v1.trusted_keys, update_source=str(tmp_path / "share")))
+    result = update_guidance(Policy(trusted_keys=installed_v1.trusted_keys, update_source=str(tmp_path / "share")))
     assert result.status == "updated" and result.bundle.version == 2
-    assert Searcher(active_bundle_path()).info.version == 2
-    again = check_for_update(Policy(trusted_keys=installed_v1.trusted_keys, update_source=str(tmp_path / "share")))
+    assert Searcher(active_bundle_path(app_paths().data)).info.version == 2
+    again = update_guidance(Policy(trusted_keys=installed_v1.trusted_keys, update_source=str(tmp_path / "share")))
     assert again.status == "up-to-date"
 
 
@@ -57,15 +57,15 @@ def test_tampered_update_is_refused_and_the_old_bundle_stays(release, installed_
     data = bytearray((tmp_path / "share" / "guide-2.fdkb").read_bytes())
     data[len(data) // 3] ^= 0x10
     (tmp_path / "share" / "guide-2.fdkb").write_bytes(bytes(data))
-    result = check_for_update(Policy(trusted_keys=installed_v1.trusted_keys, update_source=str(tmp_path / "share")))
+    result = update_guidance(Policy(trusted_keys=installed_v1.trusted_keys, update_source=str(tmp_path / "share")))
     assert result.status == "refused" and "changed since it was signed" in result.message
-    assert Searcher(active_bundle_path()).info.version == 1
+    assert Searcher(active_bundle_path(app_paths().data)).info.version == 1
 
 
 def test_unreachable_folder_is_offline_not_an_error(installed_v1, tmp_path):
-    result = check_for_update(Policy(trusted_keys=installed_v1.trusted_keys, update_source=str(tmp_path / "not-mounted")))
+    result = update_guidance(Policy(trusted_keys=installed_v1.trusted_keys, update_source=str(tmp_path / "not-mounted")))
     assert result.status == "offline"
-    assert Searcher(active_bundle_path()).info.version == 1
+    assert Searcher(active_bundle_path(app_paths().data)).info.version == 1
 
 
 @pytest.fixture
@@ -87,29 +87,29 @@ def test_web_index_update(release, installed_v1, web_server):
     publish(release[0], root / "bundles", [2])
     (root / "index.json").write_text(json.dumps({"bundles": [
         {"id": "guide", "version": 2, "url": "bundles/guide-2.fdkb", "sig_url": "bundles/guide-2.fdkb.sig"}]}))
-    result = check_for_update(Policy(trusted_keys=installed_v1.trusted_keys, update_source=f"{base}/index.json"))
+    result = update_guidance(Policy(trusted_keys=installed_v1.trusted_keys, update_source=f"{base}/index.json"))
     assert result.status == "updated" and result.bundle.version == 2
 
 
 def test_web_server_down_is_offline(installed_v1):
-    result = check_for_update(Policy(trusted_keys=installed_v1.trusted_keys, update_source="http://127.0.0.1:9/index.json"))
+    result = update_guidance(Policy(trusted_keys=installed_v1.trusted_keys, update_source="http://127.0.0.1:9/index.json"))
     assert result.status == "offline"
 
 
 def test_no_source_does_nothing():
-    assert check_for_update(Policy()).status == "no-source"
+    assert update_guidance(Policy()).status == "no-source"
 
 
 def test_window_checks_at_start_and_switches_to_the_new_guidance(qtbot, release, installed_v1, tmp_path):
-    from desktop.history import HistoryStore
+    from app.history import HistoryStore
     from desktop.main_window import MainWindow
-    from desktop.services import AppServices
-    from desktop.user_settings import UserSettings
-    from models.loading import choose_model
+    from app.services import AppServices
+    from app.user_settings import UserSettings
+    from app.model_choice import choose_model
 
     publish(release[0], tmp_path / "share", [2])
     policy = Policy(trusted_keys=installed_v1.trusted_keys, update_source=str(tmp_path / "share"))
-    services = AppServices(policy, UserSettings(welcomed=True), Searcher(active_bundle_path()), choose_model(None, policy),
+    services = AppServices(policy, UserSettings(welcomed=True), Searcher(active_bundle_path(app_paths().data)), choose_model(None, policy),
                            HistoryStore(tmp_path / "h.db"))
     window = MainWindow(services, load_model=False)
     qtbot.addWidget(window)

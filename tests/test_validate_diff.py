@@ -6,7 +6,7 @@ from datetime import date
 
 from click.testing import CliRunner
 
-from desktop.cli import cli
+from cli import cli
 from knowledge.build import build_bundle
 from knowledge.diff import diff_bundles
 from knowledge.validate import validate_bundle

@@ -7,13 +7,13 @@ import pytest
 from PySide6.QtCore import QThread, QTimer, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop.history import HistoryStore
+from app.history import HistoryStore
 from desktop.main_window import MainWindow
-from desktop.services import AppServices
-from desktop.user_settings import UserSettings
-from knowledge.config import Policy
+from app.services import AppServices
+from app.user_settings import UserSettings
+from app.config import Policy
 from knowledge.search import Searcher
-from models.loading import choose_model
+from app.model_choice import choose_model
 
 
 @pytest.fixture
@@ -209,7 +209,7 @@ def test_restore_after_a_crash(qtbot, services, sample_bundle, tmp_path):
 
 
 def test_model_file_missing_uses_the_extractive_draft(qtbot, sample_bundle, tmp_path, no_thread_left):
-    from models.loading import choose_model as choose
+    from app.model_choice import choose_model as choose
 
     missing = AppServices(Policy(), UserSettings(welcomed=True), Searcher(sample_bundle), choose(tmp_path / "gone.gguf", Policy()),
                           HistoryStore(tmp_path / "h.db"))

@@ -1,4 +1,4 @@
-"""Configuration in one place: where files live (platformdirs) and the admin policy IT sets.
+"""Configuration in one place: where files live (platformdirs) and the admin policy IT sets (Qt-free).
 
 Environment overrides exist for tests, portable builds and the self-test with an empty HOME:
 FRONTDESK_DATA_DIR, FRONTDESK_CONFIG_DIR, FRONTDESK_CACHE_DIR, FRONTDESK_LOG_DIR and
@@ -14,9 +14,13 @@ from pathlib import Path
 
 import platformdirs
 
-from knowledge.errors import PolicyError
+from knowledge.errors import FrontdeskError
 
 APP_NAME = "Frontdesk"
+
+
+class PolicyError(FrontdeskError):
+    """An admin policy file that is malformed; the app refuses to start rather than ignore it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,18 @@ class AppPaths:
     @property
     def history_db(self) -> Path:
         return self.data / "history.db"
+
+    @property
+    def models(self) -> Path:
+        return self.cache / "models"  # catalogue models assembled on first use (gemma-3-270m)
+
+    @property
+    def model_hashes(self) -> Path:
+        return self.cache / "model-hashes.json"
+
+    @property
+    def model_verdicts(self) -> Path:
+        return self.data / "model-verdicts.json"
 
 
 def app_paths() -> AppPaths:

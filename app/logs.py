@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 
-from knowledge.config import app_paths
+from app.config import app_paths
 from models.personal_data import redact_personal_data
 
 log = logging.getLogger("frontdesk")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from knowledge.config import app_paths
+from app.config import app_paths
 from models.draft import Draft
 from models.personal_data import redact_personal_data
 

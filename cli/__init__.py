@@ -1,7 +1,7 @@
-"""The `frontdesk` command line: a thin face over knowledge/ and models/ (DESIGN.md, "Command line").
+"""The `frontdesk` command line: a thin face over app/, models/ and knowledge/ (DESIGN.md, "Command line").
 
-Each subcommand lives in a module of this package, named for what it does; this module only
-assembles them and turns a FrontdeskError into one line on stderr and exit code 1.
+Each command group lives in a module of this package named for its commands (kb, model, ask and
+search, feedback, self-test; root opens the window); this module only assembles them and turns a FrontdeskError into one line on stderr and exit code 1.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import sys
 
 import click
 
-from desktop.cli.groups import cli
+from cli.root import cli
 from knowledge.errors import FrontdeskError
 
-# Importing a command module registers its commands on the groups.
-from desktop.cli import kb_build, kb_trust, search, model, ask, app  # noqa: E402,F401
+# Importing a command module registers its commands on the root group.
+from cli import ask, feedback, kb, model, self_test  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

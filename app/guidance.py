@@ -1,4 +1,4 @@
-"""Which bundle to use: the one asked for, else the installed one, else the shipped or sample guidance."""
+"""The guidance in force: the bundle asked for, else the installed one, else the shipped or sample guidance; installing, rolling back and updating it."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from app.config import Policy, app_paths, load_policy
 from knowledge.build import build_bundle
-from knowledge.config import app_paths
 from knowledge.errors import BundleError
+from knowledge.install import active_bundle_path, install_bundle, rollback_bundle
+from knowledge.passage import BundleInfo
+from knowledge.signing import load_trusted_keys, verify_bundle
+from knowledge.updates import UpdateResult, check_for_update
 
-CONTENT_DIR = Path(__file__).resolve().parent / "content"
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "content"
 SAMPLE_ID = "frontdesk-sample"
 SAMPLE_TITLE = "Sample guidance"
 
@@ -50,24 +54,36 @@ def shipped_bundle() -> Path | None:
     folder = shipped_bundle_folder()
     if folder is None:
         return None
-    from knowledge.config import load_policy
-    from knowledge.signing import load_trusted_keys, verify_bundle
-
     bundles = sorted(folder.glob("*.fdkb"))
     if not bundles:
         return None
-    keys = load_trusted_keys(load_policy(), [p for p in folder.glob("*.pub")])
+    keys = load_trusted_keys(load_policy().trusted_keys, folder.glob("*.pub"))
     verify_bundle(bundles[-1], keys)
     return bundles[-1]
 
 
 def resolve_bundle(explicit: Path | str | None = None, on_progress=None) -> Path:
     """The bundle to search: --bundle, else the active installed bundle, else the shipped one, else the sample."""
-    from knowledge.install import active_bundle_path
-
     if explicit:
         path = Path(explicit).expanduser()
         if not path.exists():
             raise BundleError(f"{path}: no such bundle file. Check the path, or leave out --bundle to use the installed guidance.")
         return path
-    return active_bundle_path() or shipped_bundle() or sample_bundle_path(on_progress)
+    return active_bundle_path(app_paths().data) or shipped_bundle() or sample_bundle_path(on_progress)
+
+
+def install_guidance(path: Path, policy: Policy) -> BundleInfo:
+    """Verify and install a signed bundle into this user's data folder, trusting the policy's keys."""
+    return install_bundle(path, data=app_paths().data, trusted_keys=load_trusted_keys(policy.trusted_keys),
+                          allow_downgrade=policy.allow_downgrade)
+
+
+def rollback_guidance() -> BundleInfo:
+    """Make the previously installed bundle active again."""
+    return rollback_bundle(app_paths().data)
+
+
+def update_guidance(policy: Policy) -> UpdateResult:
+    """Install a newer signed bundle from the policy's update_source, if it names one and one is there."""
+    return check_for_update(policy.update_source, data=app_paths().data,
+                            trusted_keys=load_trusted_keys(policy.trusted_keys))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.config import Policy
-from knowledge.errors import ModelError
-from models.catalogue import describe_model, preferred_mode, resolve_model_path
+from app.config import Policy, app_paths
+from models.catalogue import describe_model, measured_verdicts, preferred_mode, resolve_model_path
 from models.draft import ModelInfo
+from models.errors import ModelError
 from models.runtime import LocalRuntime
 
 
@@ -22,7 +22,7 @@ class ModelChoice:
 
     @property
     def prefers(self) -> str:
-        return preferred_mode(self.info)
+        return preferred_mode(self.info, measured_verdicts(app_paths().model_verdicts))
 
 
 def choose_model(explicit: Path | str | None, policy: Policy) -> ModelChoice:
@@ -30,7 +30,7 @@ def choose_model(explicit: Path | str | None, policy: Policy) -> ModelChoice:
     if explicit and policy.model_path and not policy.allow_model_change:
         return ModelChoice(None, None, "Your IT team has fixed the model; --model is not allowed by the policy.")
     try:
-        path = resolve_model_path(explicit, policy)
+        path = resolve_model_path(explicit, policy.model_path, models=app_paths().models)
         return ModelChoice(path, describe_model(path))
     except ModelError as exc:
         return ModelChoice(None, None, str(exc))
@@ -45,7 +45,7 @@ def load_runtime(choice: ModelChoice, policy: Policy):
     local, problem = None, choice.problem
     if choice.path is not None:
         expected = policy.model_sha256 if policy.model_path and Path(policy.model_path) == choice.path else None
-        local = LocalRuntime(choice.path, threads=policy.threads, expected_sha256=expected)
+        local = LocalRuntime(choice.path, threads=policy.threads, expected_sha256=expected, hash_cache=app_paths().model_hashes)
         try:
             local.load()
         except ModelError as exc:

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, replace  # noqa: F401  (replace is used by callers)
 from pathlib import Path
 
-from knowledge.config import Policy, app_paths
+from app.config import Policy, app_paths
 from knowledge.files import write_file_atomically
 
 THEMES = ("light", "dark", "high-contrast")

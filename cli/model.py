@@ -1,4 +1,4 @@
-"""Commands for the language models: model list, verify, bench."""
+"""The model commands: list, verify, bench."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from pathlib import Path
 
 import click
 
-from desktop.cli.groups import model
-from desktop.cli.output import echo_json
+from cli.output import echo_json
+from cli.root import cli
 
-MODEL_HELP = "A GGUF model file, or a catalogue name such as gemma-3-270m (default: the model in use)."
+
+@cli.group()
+def model() -> None:
+    """List, verify and benchmark the local language models."""
 
 
 @model.command("list")
@@ -21,10 +24,11 @@ def model_list(as_json):
     The model in use is marked with *. It is the file the IT policy names (model_path), or else
     the small model that comes with Frontdesk.
     """
-    from knowledge.config import load_policy
+    from app.config import app_paths, load_policy
     from models.catalogue import list_models
 
-    listing = list_models(load_policy())
+    policy, paths = load_policy(), app_paths()
+    listing = list_models(policy.model_path, policy.model_sha256, models=paths.models, verdicts=paths.model_verdicts)
     if as_json:
         echo_json(listing)
         return
@@ -49,13 +53,13 @@ def model_verify(model_path, as_json):
     The expected sha256 comes from the IT policy (model_sha256) or, for the models Frontdesk
     knows, from its catalogue. A file that fails is damaged or is not the model named: copy it again.
     """
-    from knowledge.config import load_policy
+    from app.config import app_paths, load_policy
     from models.catalogue import resolve_model_path, verify_model
 
     policy = load_policy()
-    path = resolve_model_path(model_path, policy)
+    path = resolve_model_path(model_path, policy.model_path, models=app_paths().models)
     expected = policy.model_sha256 if policy.model_path and Path(policy.model_path) == path else None
-    info = verify_model(path, expected)
+    info = verify_model(path, expected, app_paths().model_hashes)
     if as_json:
         echo_json({"ok": True, "path": str(path), "model": info, "checked_against": "policy" if expected else
                    ("catalogue" if info.sha256 and _in_catalogue(path) else "nothing (unknown file: hash shown only)")})
@@ -85,21 +89,22 @@ def model_bench(model_path, tokens, questions, bundle, limit, as_json):
     second), how much sooner a second question starts thanks to the cached instructions, and
     which CPU variant of llama.cpp this computer runs.
     """
-    from knowledge.config import load_policy
-    from models.speed import measure_speed
+    from app.config import app_paths, load_policy
     from models.catalogue import resolve_model_path
+    from models.speed import measure_speed
 
     policy = load_policy()
-    path = resolve_model_path(model_path, policy)
+    path = resolve_model_path(model_path, policy.model_path, models=app_paths().models)
     expected = policy.model_sha256 if policy.model_path and Path(policy.model_path) == path else None
     if sys.stderr.isatty():
         click.echo("Loading and measuring the model (a few seconds)...", err=True)
-    speed, runtime = measure_speed(path, threads=policy.threads, expected_sha256=expected, max_tokens=tokens)
+    speed, runtime = measure_speed(path, threads=policy.threads, expected_sha256=expected, max_tokens=tokens,
+                                   hash_cache=app_paths().model_hashes)
     figures = {"speed": speed}
     try:
         if questions:
+            from app.guidance import resolve_bundle
             from knowledge.evaluate import read_questions
-            from knowledge.sample import resolve_bundle
             from knowledge.search import Searcher
             from models.catalogue import catalogue_entry, record_verdict
             from models.quality import run_quality_bench
@@ -108,7 +113,7 @@ def model_bench(model_path, tokens, questions, bundle, limit, as_json):
                 report = run_quality_bench(runtime, searcher, read_questions(questions), limit=limit)
             figures["quality"] = report
             if catalogue_entry(runtime.info.path) is None and runtime.info.sha256:
-                record_verdict(runtime.info.sha256, report.verdict)  # a dropped-in model earns its default here
+                record_verdict(app_paths().model_verdicts, runtime.info.sha256, report.verdict)  # a dropped-in model earns its default here
     finally:
         runtime.close()
     if as_json:

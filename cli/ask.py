@@ -1,4 +1,4 @@
-"""Commands for drafting: ask, and the self-test IT runs after installing."""
+"""The commands staff and content teams use on guidance: search, and ask for a cited draft."""
 
 from __future__ import annotations
 
@@ -7,8 +7,47 @@ from pathlib import Path
 
 import click
 
-from desktop.cli.groups import cli
-from desktop.cli.output import echo_json
+from cli.output import echo_json
+from cli.root import cli
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--bundle", type=click.Path(path_type=Path),
+              help="Bundle file to search (default: the installed guidance, or the sample guidance if none is installed).")
+@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="How many passages to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON object.")
+def search(query, bundle, k, as_json):
+    """Find the guidance passages that best match QUERY.
+
+    QUERY is plain words, as a citizen would ask it ("can I get uc if I work part time");
+    quotes, brackets and AND/OR are read as ordinary text. Shows the passages best first,
+    at most two from one page, with their page address. "No guidance found" means none of
+    them is close enough to answer from: the closest are still listed.
+
+    \b
+    Example:
+      frontdesk search "cold weather payment" -k 3
+    """
+    from knowledge.jsonable import search_result_json
+    from app.guidance import resolve_bundle
+    from knowledge.search import Searcher
+
+    with Searcher(resolve_bundle(bundle)) as searcher:
+        response = searcher.search(query, k)
+    if as_json:
+        echo_json({"query": query,
+                   "results": [{**search_result_json(r), "matched_terms": list(r.matched_terms)} for r in response.results],
+                   "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered})
+        return
+    if not response.covered:
+        click.echo("No guidance found for this question. Closest sources:" if response.results else "No guidance found.")
+    for n, r in enumerate(response.results, start=1):
+        p = r.passage
+        click.echo(f"[{n}] {p.title}{' > ' + p.heading if p.heading else ''}  ({r.score:.1f})")
+        click.echo(f"    {p.url}")
+        click.echo(f"    {p.text[:200].replace(chr(10), ' ')}{'...' if len(p.text) > 200 else ''}")
+    click.echo(f"({response.elapsed_ms:.1f} ms)")
 
 
 def ask_json(draft, choice) -> dict:
@@ -48,13 +87,13 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
     the draft. Which draft comes first depends on the model: with the small embedded model it is
     the guidance's own sentences (use --generated to have the model write one).
     """
-    from knowledge.config import load_policy
-    from knowledge.sample import resolve_bundle
+    from app.config import load_policy
+    from app.guidance import resolve_bundle
+    from app.model_choice import choose_model, load_runtime
     from knowledge.search import Searcher
     from models.draft import DoneEvent, SourcesEvent, TokenEvent
     from models.drafting import stream_draft
-    from knowledge.errors import ModelError
-    from models.loading import choose_model, load_runtime
+    from models.errors import ModelError
 
     if question == "-":
         question = sys.stdin.read()
@@ -73,7 +112,8 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
     try:
         streamed = False
         with Searcher(resolve_bundle(bundle)) as searcher:
-            for event in stream_draft(question, searcher, runtime, mode=mode, max_tokens=max_tokens, unavailable=unavailable):
+            for event in stream_draft(question, searcher, runtime, mode=mode, max_tokens=max_tokens, unavailable=unavailable,
+                                      prefers=choice.prefers):
                 if as_json:
                     if isinstance(event, DoneEvent):
                         echo_json(ask_json(event.draft, choice))
@@ -118,25 +158,3 @@ def print_done(draft, streamed: bool) -> None:
     t = draft.timings
     speed = f", first token {t.first_token_ms:.0f} ms, {t.tokens_per_s:.0f} tokens/s" if t.first_token_ms and t.tokens_per_s else ""
     click.secho(f"({draft.mode}; search {t.retrieval_ms:.0f} ms, total {t.total_ms:.0f} ms{speed})", dim=True)
-
-
-@cli.command("self-test")
-@click.option("--bundle", type=click.Path(path_type=Path), help="Bundle file to check (default: the installed guidance).")
-@click.option("--model", type=click.Path(path_type=Path), help="Model file to check (default: the policy's, else the embedded model).")
-@click.option("--json", "as_json", is_flag=True, help="Print the checks as one JSON object.")
-def self_test(bundle, model, as_json):
-    """Check this installation works: model loads and drafts, guidance verifies and answers, history can be saved.
-
-    Exits 1 if any check fails. Needs no network and no display.
-    """
-    from models.selftest import run_self_test
-
-    report = run_self_test(bundle, model)
-    if as_json:
-        echo_json(report)
-    else:
-        for c in report.checks:
-            click.echo(f"{'PASS' if c.ok else 'FAIL'}  {c.name:<18} {c.detail}  ({c.elapsed_ms:.0f} ms)")
-        click.echo("All checks passed." if report.ok else "Some checks failed.")
-    if not report.ok:
-        sys.exit(1)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.history import HistoryStore
-from desktop.user_settings import UserSettings, effective_settings, load_settings
-from knowledge.config import Policy, load_policy
-from knowledge.sample import resolve_bundle
+from app.config import Policy, load_policy
+from app.guidance import resolve_bundle
+from app.history import HistoryStore
+from app.model_choice import ModelChoice, choose_model
+from app.user_settings import UserSettings, effective_settings, load_settings
 from knowledge.search import Searcher
-from models.loading import ModelChoice, choose_model
 
 
 @dataclass

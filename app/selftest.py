@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from knowledge.config import app_paths, load_policy
+from app.config import app_paths, load_policy
 
 KNOWN_QUESTION = "How do I ask for a mandatory reconsideration of a decision?"
 
@@ -39,11 +39,11 @@ def run_check(name: str, action: Callable[[], str]) -> Check:
 
 def run_self_test(bundle: Path | None = None, model: Path | None = None, max_tokens: int = 24) -> SelfTestReport:
     """Check that the policy reads, the model loads and drafts, the bundle verifies and answers, history is writable."""
+    from app.guidance import resolve_bundle
+    from app.model_choice import choose_model, load_runtime
     from knowledge.install import active_bundle_path
-    from knowledge.sample import resolve_bundle
     from knowledge.search import Searcher
     from models.drafting import draft_answer
-    from models.loading import choose_model, load_runtime
 
     state: dict = {}
 
@@ -76,9 +76,9 @@ def run_self_test(bundle: Path | None = None, model: Path | None = None, max_tok
             from knowledge.signing import load_trusted_keys, verify_bundle
 
             extra = list(path.parent.glob("*.pub"))
-            signature = verify_bundle(path, load_trusted_keys(state.get("policy") or load_policy(), extra))
+            signature = verify_bundle(path, load_trusted_keys((state.get("policy") or load_policy()).trusted_keys, extra))
             how = f"signature verified (key {signature.key_id})"
-        elif path == active_bundle_path():
+        elif path == active_bundle_path(app_paths().data):
             raise RuntimeError(f"{path}: the installed bundle has lost its signature file. Reinstall it.")
         else:
             how = "unsigned sample guidance"

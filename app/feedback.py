@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from desktop.history import HistoryStore
+from app.history import HistoryStore
 from knowledge.files import write_file_atomically
 from models.personal_data import redact_personal_data
 

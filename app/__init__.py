@@ -1,0 +1,1 @@
+"""The application's Qt-free services, shared by the window (desktop/) and the command line (cli/)."""
