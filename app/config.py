@@ -85,6 +85,12 @@ class Policy:
     source: Path | None = None  # the file this came from, None for defaults
     locked: frozenset[str] = field(default_factory=frozenset)  # keys the file sets
 
+    def expected_sha256(self, model: Path | None) -> str | None:
+        """The policy's model_sha256, if it applies to `model`: only the file the policy names is held to it."""
+        if self.model_path and model is not None and Path(self.model_path) == Path(model):
+            return self.model_sha256
+        return None
+
 
 _FIELDS = {
     "model_path": (str, lambda v: Path(v).expanduser()),

@@ -2,50 +2,36 @@
 
 from __future__ import annotations
 
-import hashlib
-import sys
 from pathlib import Path
 from typing import Callable
 
 from app.config import Policy, app_paths, load_policy
-from knowledge.build import build_bundle
 from knowledge.errors import BundleError
+from knowledge.files import frozen_root
 from knowledge.install import active_bundle_path, install_bundle, rollback_bundle
 from knowledge.passage import BundleInfo
+from knowledge.sample_guidance import CONTENT_DIR, build_sample_bundle, content_fingerprint
+from knowledge.schema import BUNDLE_SUFFIX
 from knowledge.signing import load_trusted_keys, verify_bundle
 from knowledge.updates import UpdateResult, check_for_update
-
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "knowledge" / "content"
-SAMPLE_ID = "frontdesk-sample"
-SAMPLE_TITLE = "Sample guidance"
-
-
-def content_fingerprint(folder: Path = CONTENT_DIR) -> str:
-    """A hash of every file under the sample content, so the built sample is redone only when it changes."""
-    digest = hashlib.sha256()
-    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(file.relative_to(folder).as_posix().encode())
-        digest.update(file.read_bytes())
-    return digest.hexdigest()[:12]
-
 
 def sample_bundle_path(on_progress: Callable[[int, int, str], None] | None = None) -> Path:
     """The sample guidance built into the cache folder (once per content version): unsigned, for trying out."""
     if not CONTENT_DIR.is_dir():
         raise BundleError(f"{CONTENT_DIR}: the sample guidance is missing. Install a bundle with `frontdesk kb install`.")
-    target = app_paths().cache / f"sample-{content_fingerprint()}.fdkb"
+    target = app_paths().cache / f"sample-{content_fingerprint()}{BUNDLE_SUFFIX}"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        build_bundle([CONTENT_DIR], target, bundle_id=SAMPLE_ID, title=SAMPLE_TITLE, version=1,
-                     created="2026-01-01T00:00:00Z", on_progress=on_progress)
+        build_sample_bundle(target, on_progress)
     return target
 
 
 def shipped_bundle_folder() -> Path | None:
     """The folder of signed bundles inside a frozen build (bundle/), if this is one."""
-    if not getattr(sys, "frozen", False):
+    root = frozen_root()
+    if root is None:
         return None
-    folder = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "bundle"
+    folder = root / "bundle"
     return folder if folder.is_dir() else None
 
 
@@ -54,7 +40,7 @@ def shipped_bundle() -> Path | None:
     folder = shipped_bundle_folder()
     if folder is None:
         return None
-    bundles = sorted(folder.glob("*.fdkb"))
+    bundles = sorted(folder.glob(f"*{BUNDLE_SUFFIX}"))
     if not bundles:
         return None
     keys = load_trusted_keys(load_policy().trusted_keys, folder.glob("*.pub"))

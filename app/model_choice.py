@@ -44,8 +44,8 @@ def load_runtime(choice: ModelChoice, policy: Policy):
     """
     local, problem = None, choice.problem
     if choice.path is not None:
-        expected = policy.model_sha256 if policy.model_path and Path(policy.model_path) == choice.path else None
-        local = LocalRuntime(choice.path, threads=policy.threads, expected_sha256=expected, hash_cache=app_paths().model_hashes)
+        local = LocalRuntime(choice.path, threads=policy.threads, expected_sha256=policy.expected_sha256(choice.path),
+                             hash_cache=app_paths().model_hashes)
         try:
             local.load()
         except ModelError as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.config import app_paths, load_policy
+from knowledge.schema import signature_path
 
 KNOWN_QUESTION = "How do I ask for a mandatory reconsideration of a decision?"
 
@@ -71,8 +72,7 @@ def run_self_test(bundle: Path | None = None, model: Path | None = None, max_tok
         path = resolve_bundle(bundle)
         state["searcher"] = Searcher(path)
         info = state["searcher"].info
-        sig = path.with_name(path.name[: -len(".fdkb")] + ".fdkb.sig") if path.name.endswith(".fdkb") else None
-        if sig is not None and sig.exists():
+        if signature_path(path).exists():
             from knowledge.signing import load_trusted_keys, verify_bundle
 
             extra = list(path.parent.glob("*.pub"))

@@ -24,11 +24,11 @@ os.environ.setdefault("FRONTDESK_POLICY", str(WORK / "policy.toml"))
 
 
 def sample_bundle() -> Path:
-    from knowledge.build import build_bundle
+    from knowledge.sample_guidance import build_sample_bundle
 
     out = WORK / "sample-1.fdkb"
     if not out.exists():
-        build_bundle([CONTENT], out, bundle_id="frontdesk-sample", title="Sample guidance", version=1, created="2026-01-01T00:00:00Z")
+        build_sample_bundle(out)
     return out
 
 

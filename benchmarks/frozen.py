@@ -15,7 +15,6 @@ from _common import ROOT, WORK
 
 FROZEN = ROOT / "dist" / "frontdesk" / "frontdesk"
 SOURCE = Path(sys.executable).with_name("frontdesk")
-PROBE = "from PySide6.QtCore import QTimer; QTimer.singleShot(0, __import__('PySide6.QtWidgets').QtWidgets.QApplication.quit)"
 
 
 def timed(cmd, env) -> float:

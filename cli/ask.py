@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from cli.output import echo_json
+from app.source_lists import sources_text
 from cli.root import cli
+from models.draft import DRAFT_MAX_TOKENS
 
 
 @cli.command("search")
@@ -42,11 +44,8 @@ def search(query, bundle, k, as_json):
         return
     if not response.covered:
         click.echo("No guidance found for this question. Closest sources:" if response.results else "No guidance found.")
-    for n, r in enumerate(response.results, start=1):
-        p = r.passage
-        click.echo(f"[{n}] {p.title}{' > ' + p.heading if p.heading else ''}  ({r.score:.1f})")
-        click.echo(f"    {p.url}")
-        click.echo(f"    {p.text[:200].replace(chr(10), ' ')}{'...' if len(p.text) > 200 else ''}")
+    if response.results:
+        click.echo(sources_text(response.results, snippets=True, scores=True))
     click.echo(f"({response.elapsed_ms:.1f} ms)")
 
 
@@ -78,7 +77,7 @@ def ask_json(draft, choice) -> dict:
 @click.option("--model", type=click.Path(path_type=Path), help="GGUF model file (default: the policy's, else the embedded model).")
 @click.option("--extractive", "mode", flag_value="extractive", help="Build the draft from the guidance's own sentences; no model.")
 @click.option("--generated", "mode", flag_value="generated", help="Ask the model to write the draft (checked against the sources).")
-@click.option("--max-tokens", default=200, show_default=True, type=click.IntRange(8, 2048), help="Longest draft the model may write.")
+@click.option("--max-tokens", default=DRAFT_MAX_TOKENS, show_default=True, type=click.IntRange(8, 2048), help="Longest draft the model may write.")
 @click.option("--json", "as_json", is_flag=True, help="Print the draft, sources and timings as one JSON object.")
 def ask(question, bundle, model, mode, max_tokens, as_json):
     """Draft a cited answer to QUESTION from the guidance.
@@ -120,9 +119,7 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
                     continue
                 if isinstance(event, SourcesEvent):
                     click.secho("Sources" if event.covered else "No guidance found. Closest sources:", bold=True)
-                    for n, r in enumerate(event.sources, start=1):
-                        p = r.passage
-                        click.echo(f"  [{n}] {p.title}{' > ' + p.heading if p.heading else ''}\n      {p.url}")
+                    click.echo(sources_text(event.sources))
                     click.secho("\nDraft", bold=True)
                 elif isinstance(event, TokenEvent) and event.restart:
                     click.secho("\n[The office server stopped; the model on this computer starts again]", fg="yellow")

@@ -58,7 +58,7 @@ def model_verify(model_path, as_json):
 
     policy = load_policy()
     path = resolve_model_path(model_path, policy.model_path, models=app_paths().models)
-    expected = policy.model_sha256 if policy.model_path and Path(policy.model_path) == path else None
+    expected = policy.expected_sha256(path)
     info = verify_model(path, expected, app_paths().model_hashes)
     if as_json:
         echo_json({"ok": True, "path": str(path), "model": info, "checked_against": "policy" if expected else
@@ -95,7 +95,7 @@ def model_bench(model_path, tokens, questions, bundle, limit, as_json):
 
     policy = load_policy()
     path = resolve_model_path(model_path, policy.model_path, models=app_paths().models)
-    expected = policy.model_sha256 if policy.model_path and Path(policy.model_path) == path else None
+    expected = policy.expected_sha256(path)
     if sys.stderr.isatty():
         click.echo("Loading and measuring the model (a few seconds)...", err=True)
     speed, runtime = measure_speed(path, threads=policy.threads, expected_sha256=expected, max_tokens=tokens,

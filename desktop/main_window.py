@@ -6,9 +6,7 @@ workers and shows what they send back. DESIGN.md, "The main window", has the ske
 
 from __future__ import annotations
 
-import html
-import time
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.logs import log
 from app.services import AppServices
+from app.source_lists import history_sources_html, saved_draft_text, sources_html
 from desktop.draft_editor import DraftEditor
 from desktop.history_panel import HistoryPanel
 from desktop.printing import save_letter_pdf
@@ -27,12 +26,11 @@ from desktop.source_viewer import SourceViewer
 from desktop.themes import theme_colours
 from desktop.workers import DraftWorker, JobList, ModelLoader, UpdateWorker
 from knowledge.files import write_file_atomically
-from models.draft import Draft
+from models.draft import DRAFT_MAX_TOKENS, Draft
 from models.personal_data import describe_personal_data, find_personal_data, redact_personal_data
 from models.support import unsupported_reason
 
 AUTOSAVE_MS = 2000
-MAX_TOKENS = 200
 
 
 def online() -> bool:
@@ -85,8 +83,7 @@ class MainWindow(QMainWindow):
         self.draft: Draft | None = None
         self.draft_id: int | None = None
         self.worker: DraftWorker | None = None
-        self.worker_thread = None
-        self.loader_thread = None
+        self.current_sources = ()
         self.dirty = False
         self.streamed_any = False
         self.jobs = JobList(self)
@@ -127,11 +124,10 @@ class MainWindow(QMainWindow):
         question_label.setBuddy(self.question_edit)
         self.question_edit.setMaximumHeight(160)
 
-        self.restore_banner, self.restore_label, restore_buttons = self.banner(
+        self.restore_banner, self.restore_label, _ = self.banner(
             ("Restore it", "Restore unsaved draft", "Put back the question and draft from last time", self.restore_autosave),
             ("Discard", "Discard unsaved draft", "Forget the unsaved draft from last time", self.discard_autosave),
         )
-        self.restore_button, self.discard_button = restore_buttons
         self.pii_banner, self.pii_label, (self.remove_pii_button,) = self.banner(
             ("Remove it", "Remove personal data", "Replace the personal data in the question with a label before drafting", self.remove_personal_data),
         )
@@ -280,7 +276,7 @@ class MainWindow(QMainWindow):
         self.loader = ModelLoader(self.services.model_choice, self.services.policy)
         self.loader.loaded.connect(self.on_model_loaded)
         self.loader.failed.connect(self.on_model_failed)
-        self.loader_thread = self.jobs.start(self.loader, (self.loader.loaded, self.loader.failed))
+        self.jobs.start(self.loader, (self.loader.loaded, self.loader.failed))
         self.update_status()
 
     def on_model_loaded(self, runtime) -> None:
@@ -300,9 +296,9 @@ class MainWindow(QMainWindow):
         """Look for a newer signed bundle in the background (only when the policy names a source)."""
         if self.update_thread is not None and not self.update_thread.isFinished():
             return
-        self.updater = UpdateWorker(self.services.policy)
-        self.updater.finished.connect(self.on_update_checked)
-        self.update_thread = self.jobs.start(self.updater, (self.updater.finished,))
+        updater = UpdateWorker(self.services.policy)
+        updater.finished.connect(self.on_update_checked)
+        self.update_thread = self.jobs.start(updater, (updater.finished,))
 
     def on_update_checked(self, result) -> None:
         log.info("guidance update check: %s: %s", result.status, result.message)
@@ -363,7 +359,7 @@ class MainWindow(QMainWindow):
             self.question_edit.setFocus()
             return False
         unavailable = self.model_problem or ("The model is still loading." if self.model_loading else "")
-        self.worker = DraftWorker(question, self.services.searcher, self.runtime, mode, MAX_TOKENS, unavailable,
+        self.worker = DraftWorker(question, self.services.searcher, self.runtime, mode, DRAFT_MAX_TOKENS, unavailable,
                                   self.services.model_choice.prefers)
         self.worker.sources.connect(self.on_sources)
         self.worker.tokens.connect(self.on_tokens)
@@ -371,7 +367,6 @@ class MainWindow(QMainWindow):
         self.worker.done.connect(self.on_done)
         self.worker.failed.connect(self.on_failed)
         self.streamed_any = False
-        self.draft_started_at = time.perf_counter()
         if mode == "generated":
             self.editor.clear()
             self.mode_label.setText("Draft (model writing…)")
@@ -379,7 +374,7 @@ class MainWindow(QMainWindow):
         self.draft_button.setEnabled(False)
         self.rewrite_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self.worker_thread = self.jobs.start(self.worker, (self.worker.done, self.worker.failed))
+        self.jobs.start(self.worker, (self.worker.done, self.worker.failed))
         return True
 
     def stop_draft(self) -> None:
@@ -388,7 +383,7 @@ class MainWindow(QMainWindow):
 
     def on_sources(self, event) -> None:
         self.current_sources = event.sources
-        self.sources_view.setHtml(self.sources_html(event.sources, event.covered))
+        self.sources_view.setHtml(sources_html(event.sources, event.covered, theme_colours(self.services.settings.theme)))
         self.tabs.setCurrentWidget(self.sources_view)
         self.show_notice("Drafting…" if event.covered else "")
         self.sources_shown.emit(len(event.sources))
@@ -457,31 +452,9 @@ class MainWindow(QMainWindow):
         self.notice_label.setText(text)
         self.notice_label.setAccessibleDescription(text)
 
-    def sources_html(self, sources, covered: bool) -> str:
-        colours = theme_colours(self.services.settings.theme)
-        parts = [] if covered else ["<p><b>No guidance found for this question.</b> The closest sources are below, "
-                                    "but they do not answer it. Check with a colleague.</p>"]
-        today = date.today()
-        for n, r in enumerate(sources, 1):
-            p = r.passage
-            snippet = html.escape(p.text[:320] + ("…" if len(p.text) > 320 else ""))
-            for term in sorted(set(w for t in r.matched_terms for w in t.split()), key=len, reverse=True):
-                if len(term) > 2:
-                    snippet = _bold(snippet, term)
-            where = html.escape(p.title) + (f" &gt; {html.escape(p.heading)}" if p.heading else "")
-            dates = f"updated {p.updated:%d %b %Y}" if p.updated else ""
-            warn = ""
-            if p.review_due and p.review_due < today:
-                warn = f" <span style='background:{colours['warning']}'>⚠ review date passed ({p.review_due:%d %b %Y})</span>"
-            parts.append(f"<p><a href='source:{n}' style='color:{colours['accent']}'><b>[{n}] {where}</b></a><br/>{snippet}"
-                         f"<br/><i>{dates}</i>{warn}</p>")
-        if not sources:
-            parts.append("<p>No passages matched. Try other words, or check with a colleague.</p>")
-        return "".join(parts)
-
     # -- sources --------------------------------------------------------------------------------
     def open_source(self, number: int) -> None:
-        sources = self.draft.sources if self.draft else getattr(self, "current_sources", ())
+        sources = self.draft.sources if self.draft else self.current_sources
         if not 1 <= number <= len(sources):
             return
         passage = sources[number - 1].passage
@@ -532,9 +505,8 @@ class MainWindow(QMainWindow):
 
     def save_draft(self, path: Path) -> None:
         """Write the draft and its sources to a text file, atomically."""
-        sources = self.draft.sources if self.draft else ()
-        lines = [self.final_text(), "", "Sources:"] + [f"[{n}] {r.passage.title}: {r.passage.url}" for n, r in enumerate(sources, 1)]
-        path = write_file_atomically(Path(path), "\n".join(lines) + "\n")
+        text = saved_draft_text(self.final_text(), self.draft.sources if self.draft else ())
+        path = write_file_atomically(Path(path), text)
         self.record_final("saved", str(path))
         self.show_notice(f"Saved to {path}.")
 
@@ -566,9 +538,7 @@ class MainWindow(QMainWindow):
         self.question_edit.setPlainText(entry.question)
         self.editor.setPlainText(entry.final_text)
         self.mode_label.setText(f"Draft from {entry.created_at[:16].replace('T', ' ')} (reopened from history)")
-        items = "".join(f"<p>[{n}] <b>{html.escape(s['title'])}</b> &gt; {html.escape(s.get('heading', ''))}<br/>{html.escape(s['url'])}</p>"
-                        for n, s in enumerate(entry.sources, 1))
-        self.sources_view.setHtml(items or "<p>No sources.</p>")
+        self.sources_view.setHtml(history_sources_html(entry.sources))
         self.set_outputs_enabled(True)
         self.dirty = False
 
@@ -639,9 +609,3 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)
-
-
-def _bold(escaped: str, term: str) -> str:
-    import re
-
-    return re.sub(rf"(?<![\w<])({re.escape(html.escape(term))}\w*)", r"<b>\1</b>", escaped, flags=re.IGNORECASE)

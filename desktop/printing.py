@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtGui import QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from app.source_lists import letter_sources_html
 from models.support import MARKER
 
 MORE_HELP = (
@@ -17,11 +18,11 @@ MORE_HELP = (
 )
 
 
-def letter_html(answer: str, sources: list[tuple[str, str]], today: date | None = None) -> str:
+def letter_html(answer: str, sources, today: date | None = None) -> str:
     """The letter: date, the answer (citation numbers kept, so the reader can match the links), sources, help."""
     today = today or date.today()
     paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in answer.strip().split("\n") if p.strip())
-    links = "".join(f"<li>[{n}] {html.escape(title)}<br/>{html.escape(url)}</li>" for n, (title, url) in enumerate(sources, 1) if url)
+    links = letter_sources_html(sources)
     help_items = "".join(f"<li>{html.escape(h)}</li>" for h in MORE_HELP)
     return (
         "<html><body style='font-family: sans-serif; font-size: 12pt'>"
@@ -32,9 +33,9 @@ def letter_html(answer: str, sources: list[tuple[str, str]], today: date | None 
     )
 
 
-def cited_sources(answer: str, sources) -> list[tuple[str, str]]:
-    """(title, url) of the sources, in number order; uncited ones stay in so the numbers still match."""
-    return [(r.passage.title, r.passage.url) for r in sources] if MARKER.search(answer) else []
+def cited_sources(answer: str, sources) -> list:
+    """The sources, in number order, if the answer cites any; uncited ones stay in so the numbers still match."""
+    return list(sources) if MARKER.search(answer) else []
 
 
 def print_letter(printer: QPrinter, answer: str, sources) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from app.services import AppServices
 from app.user_settings import THEMES, locked_settings, save_settings
+from knowledge.schema import BUNDLE_SUFFIX
 from desktop.workers import InstallWorker, JobList
 
 LOCKED_NOTE = "Set by your IT team"
@@ -119,7 +120,7 @@ class SettingsDialog(QDialog):
             self.model_path.setText(path)
 
     def choose_bundle(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a guidance bundle", str(Path.home()), "Guidance bundles (*.fdkb)")
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a guidance bundle", str(Path.home()), f"Guidance bundles (*{BUNDLE_SUFFIX})")
         if path:
             self.install_bundle(Path(path))
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -18,6 +20,22 @@ from knowledge.errors import FrontdeskError
 from models.draft import DoneEvent, SourcesEvent, TokenEvent
 
 TOKEN_BATCH_SECONDS = 1 / 30  # at most about 30 editor updates a second, however fast the model
+
+
+@contextmanager
+def reported_failures(report: Callable[[str], None], unexpected: str) -> Iterator[None]:
+    """Turn a job's failure into words for `report`: a FrontdeskError's own message, else `unexpected` and the error.
+
+    Every worker runs its work inside this: an exception escaping a worker thread would take the
+    window down, and a bug (not a FrontdeskError) leaves its traceback on stderr for the log.
+    """
+    try:
+        yield
+    except FrontdeskError as exc:
+        report(str(exc))
+    except Exception as exc:  # noqa: BLE001 - a worker reports every failure rather than crash the window
+        traceback.print_exc()
+        report(f"{unexpected} ({type(exc).__name__}: {exc}).")
 
 
 class ModelLoader(QObject):
@@ -34,12 +52,8 @@ class ModelLoader(QObject):
     def run(self) -> None:
         from app.model_choice import load_runtime
 
-        try:
+        with reported_failures(self.failed.emit, "The model could not be loaded"):
             self.loaded.emit(load_runtime(self.choice, self.policy))
-        except FrontdeskError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a model file that crashes the loader must not take the window down
-            self.failed.emit(f"The model could not be loaded ({type(exc).__name__}: {exc}).")
 
 
 class DraftWorker(QObject):
@@ -64,7 +78,7 @@ class DraftWorker(QObject):
 
         pending: list[str] = []
         last_flush = time.monotonic()
-        try:
+        with reported_failures(self.failed.emit, "Something went wrong while drafting. Try again, or use the guidance directly"):
             for event in stream_draft(self.question, self.searcher, self.runtime, mode=self.mode, max_tokens=self.max_tokens,
                                       cancel=self.cancel, unavailable=self.unavailable, prefers=self.prefers):
                 if isinstance(event, SourcesEvent):
@@ -82,11 +96,6 @@ class DraftWorker(QObject):
                     if pending:
                         self.tokens.emit("".join(pending))
                     self.done.emit(event.draft)
-        except FrontdeskError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # report, never crash the window
-            traceback.print_exc()
-            self.failed.emit(f"Something went wrong while drafting ({type(exc).__name__}). Try again, or use the guidance directly.")
 
 
 class InstallWorker(QObject):
@@ -103,14 +112,10 @@ class InstallWorker(QObject):
         from app.guidance import install_guidance
         from knowledge.signing import read_signature
 
-        try:
+        with reported_failures(lambda why: self.finished.emit(False, f"Not installed. {why}"), "The bundle could not be installed"):
             info = install_guidance(self.path, self.policy)
             signer = read_signature(info.path).get("key_id", "?")
             self.finished.emit(True, f"Installed {info.title} version {info.version}. The signature checked out (signed by key {signer}).")
-        except FrontdeskError as exc:
-            self.finished.emit(False, f"Not installed. {exc}")
-        except Exception as exc:
-            self.finished.emit(False, f"Not installed: {type(exc).__name__}: {exc}")
 
 
 class UpdateWorker(QObject):
@@ -127,10 +132,9 @@ class UpdateWorker(QObject):
         from app.guidance import update_guidance
         from knowledge.updates import UpdateResult
 
-        try:
+        # An update problem must never stop the app: it is reported as "offline".
+        with reported_failures(lambda why: self.finished.emit(UpdateResult("offline", None, why)), "Update check failed"):
             self.finished.emit(update_guidance(self.policy))
-        except Exception as exc:  # an update problem must never stop the app
-            self.finished.emit(UpdateResult("offline", None, f"Update check failed ({type(exc).__name__}: {exc})."))
 
 
 def start_in_thread(worker: QObject, parent: QObject, finished_signals=()) -> QThread:

@@ -17,7 +17,7 @@ import sqlite_utils
 from knowledge.chunking import split_passages
 from knowledge.errors import SourceError
 from knowledge.files import fsync_folder
-from knowledge.schema import DDL, SCHEMA_VERSION
+from knowledge.schema import BUNDLE_SUFFIX, DDL, SCHEMA_VERSION
 from knowledge.sources import ReadResult, read_sources, slugify
 
 BUILDER_VERSION = "frontdesk-kb-1"
@@ -108,8 +108,8 @@ def build_bundle(
     """Read `sources` and write the bundle `output`; the same sources always give the same bytes."""
     started = datetime.now().timestamp()
     output = Path(output)
-    if output.suffix != ".fdkb":
-        raise SourceError(f"{output}: a bundle file name must end in .fdkb, for example jobcentre-guidance-12.fdkb.")
+    if output.suffix != BUNDLE_SUFFIX:
+        raise SourceError(f"{output}: a bundle file name must end in {BUNDLE_SUFFIX}, for example jobcentre-guidance-12{BUNDLE_SUFFIX}.")
     if not output.parent.exists():
         raise SourceError(f"{output.parent}: the output folder does not exist. Create it first.")
     progress = BuildProgress(on_progress)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from knowledge.errors import BundleError
 from knowledge.passage import BundleInfo
-from knowledge.schema import REQUIRED_META, SCHEMA_VERSION, SIGNATURE_SUFFIX
+from knowledge.schema import BUNDLE_SUFFIX, REQUIRED_META, SCHEMA_VERSION, signature_path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -28,7 +28,7 @@ def check_is_bundle_file(path: Path) -> None:
     if not path.exists():
         raise BundleError(f"{path}: no such bundle file. Check the path, or run `frontdesk kb list` to see installed bundles.")
     if path.is_dir():
-        raise BundleError(f"{path}: is a folder. Give the path of a .fdkb bundle file.")
+        raise BundleError(f"{path}: is a folder. Give the path of a {BUNDLE_SUFFIX} bundle file.")
     with open(path, "rb") as f:
         head = f.read(len(SQLITE_MAGIC))
     if head != SQLITE_MAGIC:
@@ -78,7 +78,7 @@ def bundle_info_from(conn: sqlite3.Connection, path: Path) -> BundleInfo:
         created_at=meta["created_at"],
         path=Path(path),
         schema_version=int(meta["schema_version"]),
-        signed=Path(str(path)[: -len(".fdkb")] + SIGNATURE_SUFFIX).exists() if str(path).endswith(".fdkb") else False,
+        signed=Path(path).name.endswith(BUNDLE_SUFFIX) and signature_path(path).exists(),
     )
 
 

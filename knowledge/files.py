@@ -1,10 +1,19 @@
-"""Writing files a person cares about atomically: temp file in the same folder, fsync, rename."""
+"""Files: writing the ones a person cares about atomically (temp file in the same folder, fsync,
+rename), and where a frozen build keeps the files it ships."""
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
+
+
+def frozen_root() -> Path | None:
+    """The folder a PyInstaller build unpacks its files into (models/, bundle/, libraries); None when not frozen."""
+    if not getattr(sys, "frozen", False):
+        return None
+    return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
 
 
 def fsync_folder(folder: Path) -> None:

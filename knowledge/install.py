@@ -22,6 +22,7 @@ from knowledge.bundle import check_is_bundle_file, file_sha256, read_bundle_info
 from knowledge.errors import BundleError, InstallError
 from knowledge.files import fsync_folder, write_file_atomically
 from knowledge.passage import BundleInfo
+from knowledge.schema import BUNDLE_SUFFIX
 from knowledge.signing import signature_path, verify_bundle
 
 
@@ -96,7 +97,7 @@ def install_bundle(path: Path, *, data: Path, trusted_keys, allow_downgrade: boo
     incoming = data / "bundles" / ".incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     tag = uuid.uuid4().hex
-    copy = incoming / f"{tag}.fdkb"
+    copy = incoming / f"{tag}{BUNDLE_SUFFIX}"
     copy_sig = signature_path(copy)
     try:
         # Verify the copy, not the original: a file that changes under us cannot slip through.
@@ -117,7 +118,7 @@ def install_bundle(path: Path, *, data: Path, trusted_keys, allow_downgrade: boo
         check_integrity(copy)
         folder = data / "bundles" / info.id
         folder.mkdir(parents=True, exist_ok=True)
-        final = folder / f"{info.version}.fdkb"
+        final = folder / f"{info.version}{BUNDLE_SUFFIX}"
         os.replace(copy_sig, signature_path(final))
         os.replace(copy, final)
         fsync_folder(folder)
@@ -144,7 +145,7 @@ def list_installed(data: Path) -> list[InstalledBundle]:
     active = active_bundle_path(data)
     found = []
     root = Path(data) / "bundles"
-    for file in sorted(root.glob("*/*.fdkb")) if root.exists() else []:
+    for file in sorted(root.glob(f"*/*{BUNDLE_SUFFIX}")) if root.exists() else []:
         try:
             info = read_bundle_info(file)
         except BundleError:

@@ -1,8 +1,15 @@
 """The bundle file format (DESIGN.md, "Knowledge bundle"): one SQLite file, these tables."""
 
+from pathlib import Path
+
 SCHEMA_VERSION = 1
 BUNDLE_SUFFIX = ".fdkb"
-SIGNATURE_SUFFIX = ".fdkb.sig"
+
+
+def signature_path(bundle: Path) -> Path:
+    """Where a bundle's detached signature lives: NAME.fdkb.sig beside NAME.fdkb (any other file: NAME.sig)."""
+    bundle = Path(bundle)
+    return bundle.with_name(bundle.name + ".sig")
 
 # Column weights for bm25() over passages_fts(title, heading, text): a match in the
 # title or heading path says more about a passage than one word in its body.

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from knowledge.bundle import file_sha256, read_bundle_info
 from knowledge.errors import SignatureError
-from knowledge.schema import SIGNATURE_SUFFIX
+from knowledge.schema import signature_path  # noqa: F401  (callers import it from here too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +33,6 @@ class SignatureInfo:
     version: int
     bundle_sha256: str
     key_id: str
-
-
-def signature_path(bundle: Path) -> Path:
-    bundle = Path(bundle)
-    return bundle.with_name(bundle.name[: -len(".fdkb")] + SIGNATURE_SUFFIX) if bundle.name.endswith(".fdkb") else bundle.with_name(bundle.name + ".sig")
 
 
 def key_id(public: Ed25519PublicKey) -> str:

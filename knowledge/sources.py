@@ -23,7 +23,6 @@ from knowledge.errors import SourceError
 
 GOVUK_HOST = "https://www.gov.uk"
 DOCUMENT_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".json"}
-SPECIAL_FILES = {"synonyms.csv", "answers.yaml", "answers.yml"}
 IGNORED_NAMES = {"readme.md", "license", "licence", ".ds_store"}
 
 

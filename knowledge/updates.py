@@ -21,10 +21,10 @@ from knowledge.bundle import read_bundle_info
 from knowledge.errors import BundleError
 from knowledge.install import active_bundle_path, install_bundle
 from knowledge.passage import BundleInfo
-from knowledge.signing import signature_path
+from knowledge.schema import BUNDLE_SUFFIX, signature_path
 
 TIMEOUT_S = 10
-NAME = re.compile(r"^(?P<id>.+)-(?P<version>\d+)\.fdkb$")
+NAME = re.compile(rf"^(?P<id>.+)-(?P<version>\d+){re.escape(BUNDLE_SUFFIX)}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ def current(data: Path) -> tuple[str | None, int]:
 def newest_in_folder(folder: Path, bundle_id: str | None, version: int) -> Path | None:
     """The highest-version signed NAME-VERSION.fdkb in `folder` newer than `version` (same id if one is active)."""
     best: tuple[int, Path] | None = None
-    for file in folder.glob("*.fdkb"):
+    for file in folder.glob(f"*{BUNDLE_SUFFIX}"):
         match = NAME.match(file.name)
         if not match or not signature_path(file).exists():
             continue
@@ -71,7 +71,7 @@ def newest_from_index(url: str, bundle_id: str | None, version: int, into: Path)
     if not entries:
         return None
     entry = max(entries, key=lambda e: int(e["version"]))
-    target = into / f"{entry['id']}-{int(entry['version'])}.fdkb"
+    target = into / f"{entry['id']}-{int(entry['version'])}{BUNDLE_SUFFIX}"
     download(urljoin(url, entry["url"]), target)
     download(urljoin(url, entry.get("sig_url") or entry["url"] + ".sig"), signature_path(target))
     return target

@@ -17,12 +17,13 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
-import sys
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from knowledge.files import frozen_root
 
 _lock = threading.Lock()
 _loaded: "BackendReport | None" = None
@@ -56,8 +57,8 @@ def variant_folders(ggml_folder: Path | None = None) -> list[Path]:
     """Folders that may hold libggml-cpu-*: beside libggml, the wheel's bin/, the frozen app's folder."""
     lib = llama_lib_folder()
     folders = ([ggml_folder] if ggml_folder else []) + [lib, lib.parent.parent / "bin"]
-    if getattr(sys, "frozen", False):
-        base = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+    base = frozen_root()
+    if base is not None:
         folders += [base / "llama_cpp" / "lib", base / "bin", base]
     return [f for f in folders if f.is_dir()]
 

