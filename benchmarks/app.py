@@ -44,7 +44,7 @@ def main() -> None:
         loop.exec()
         signal.disconnect(loop.quit)
 
-    if window.runtime is None:
+    if window.model_info is None:
         wait(window.model_ready)
     gaps, last = [], [time.perf_counter()]
 

@@ -90,7 +90,7 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
     from app.guidance import resolve_bundle
     from app.model_choice import choose_model, load_runtime
     from knowledge.search import Searcher
-    from models.draft import DoneEvent, SourcesEvent, TokenEvent
+    from models.draft import DoneEvent, RestartEvent, SourcesEvent, TokenEvent
     from models.drafting import stream_draft
     from models.errors import ModelError
 
@@ -121,7 +121,7 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
                     click.secho("Sources" if event.covered else "No guidance found. Closest sources:", bold=True)
                     click.echo(sources_text(event.sources))
                     click.secho("\nDraft", bold=True)
-                elif isinstance(event, TokenEvent) and event.restart:
+                elif isinstance(event, RestartEvent):
                     click.secho("\n[The office server stopped; the model on this computer starts again]", fg="yellow")
                 elif isinstance(event, TokenEvent):
                     streamed = True

@@ -24,7 +24,8 @@ from desktop.history_panel import HistoryPanel
 from desktop.printing import save_letter_pdf
 from desktop.source_viewer import SourceViewer
 from desktop.themes import theme_colours
-from desktop.workers import DraftWorker, JobList, ModelLoader, UpdateWorker
+from desktop.model_thread import DraftRequest, ModelThread
+from desktop.workers import JobList, UpdateWorker
 from knowledge.files import write_file_atomically
 from models.draft import DRAFT_MAX_TOKENS, Draft
 from models.personal_data import describe_personal_data, find_personal_data, redact_personal_data
@@ -77,16 +78,19 @@ class MainWindow(QMainWindow):
     def __init__(self, services: AppServices, load_model: bool = True):
         super().__init__()
         self.services = services
-        self.runtime = None
+        self.model_info = None  # the loaded model's ModelInfo: the runtime itself stays on the model thread
         self.model_problem = services.model_choice.problem
         self.model_loading = False
         self.draft: Draft | None = None
         self.draft_id: int | None = None
-        self.worker: DraftWorker | None = None
+        self.drafting: DraftRequest | None = None  # the draft being written
+        self.closing = False
         self.current_sources = ()
         self.dirty = False
         self.streamed_any = False
         self.jobs = JobList(self)
+        self.model = ModelThread(self)
+        self.connect_model()
         self.viewer = SourceViewer(self)
         self.setWindowTitle("Frontdesk")
         self.resize(1200, 780)
@@ -267,25 +271,33 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(keys), self, activated=slot)
 
     # -- model ----------------------------------------------------------------------------------
+    def connect_model(self) -> None:
+        worker = self.model.worker
+        for signal, slot in ((worker.loaded, self.on_model_loaded), (worker.load_failed, self.on_model_failed),
+                             (worker.sources, self.on_sources), (worker.tokens, self.on_tokens),
+                             (worker.restarted, self.editor_restarted), (worker.done, self.on_done),
+                             (worker.failed, self.on_failed)):
+            signal.connect(slot, Qt.QueuedConnection)
+
     def load_model(self) -> None:
         if self.services.model_choice.path is None:
             self.update_status()
             return
         self.model_loading = True
-        # Kept on self: a worker with no Python reference left would be collected mid-load.
-        self.loader = ModelLoader(self.services.model_choice, self.services.policy)
-        self.loader.loaded.connect(self.on_model_loaded)
-        self.loader.failed.connect(self.on_model_failed)
-        self.jobs.start(self.loader, (self.loader.loaded, self.loader.failed))
+        self.model.load(self.services.model_choice, self.services.policy)
         self.update_status()
 
-    def on_model_loaded(self, runtime) -> None:
-        log.info("model ready: %s", runtime.info.name if runtime.info else "?")
-        self.runtime, self.model_loading = runtime, False
+    def on_model_loaded(self, info) -> None:
+        if self.closing:
+            return
+        log.info("model ready: %s", info.name if info else "?")
+        self.model_info, self.model_loading = info, False
         self.update_status()
         self.model_ready.emit()
 
     def on_model_failed(self, message: str) -> None:
+        if self.closing:
+            return
         log.warning("model not available: %s", message)
         self.model_problem, self.model_loading = message, False
         self.update_status()
@@ -305,7 +317,7 @@ class MainWindow(QMainWindow):
         if result.status == "updated":
             self.pending_bundle = result.bundle.path
             self.show_notice(f"{result.message} It is used from your next question.")
-            if self.worker is None:
+            if self.drafting is None:
                 self.switch_bundle()
         self.update_checked.emit(result)
 
@@ -324,10 +336,10 @@ class MainWindow(QMainWindow):
     def update_status(self) -> None:
         choice = self.services.model_choice
         name = choice.info.name if choice.info else "Model"
-        if self.runtime is not None:
+        if self.model_info is not None:
             self.model_status.setText(f"Model: {name} ready")
         elif self.model_loading:
-            self.model_status.setText(f"Model: {name} loading… (drafts use the guidance's sentences until it is ready)")
+            self.model_status.setText(f"Model: {name} loading… (a draft asked for now starts when it is ready)")
         else:
             self.model_status.setText("Model: not available, drafts use the guidance's sentences")
         info = self.services.searcher.info
@@ -351,21 +363,16 @@ class MainWindow(QMainWindow):
     # -- drafting -------------------------------------------------------------------------------
     def start_draft(self, mode: str = "auto") -> bool:
         """Start a draft in a worker; False if one is running or there is no question."""
-        if self.worker is not None:
+        if self.drafting is not None:
             return False
         question = self.question_edit.toPlainText()
         if not question.strip():
             self.show_notice("Type or paste a question first.")
             self.question_edit.setFocus()
             return False
-        unavailable = self.model_problem or ("The model is still loading." if self.model_loading else "")
-        self.worker = DraftWorker(question, self.services.searcher, self.runtime, mode, DRAFT_MAX_TOKENS, unavailable,
-                                  self.services.model_choice.prefers)
-        self.worker.sources.connect(self.on_sources)
-        self.worker.tokens.connect(self.on_tokens)
-        self.worker.restarted.connect(self.editor.clear)
-        self.worker.done.connect(self.on_done)
-        self.worker.failed.connect(self.on_failed)
+        self.drafting = DraftRequest(question, self.services.searcher, mode, DRAFT_MAX_TOKENS,
+                                     self.model_problem or "No model is available.", self.services.model_choice.prefers)
+        self.model.draft(self.drafting)
         self.streamed_any = False
         if mode == "generated":
             self.editor.clear()
@@ -374,14 +381,19 @@ class MainWindow(QMainWindow):
         self.draft_button.setEnabled(False)
         self.rewrite_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self.jobs.start(self.worker, (self.worker.done, self.worker.failed))
         return True
 
     def stop_draft(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel.set()
+        if self.drafting is not None:
+            self.drafting.cancel.set()
+
+    def editor_restarted(self) -> None:
+        if not self.closing:
+            self.editor.clear()
 
     def on_sources(self, event) -> None:
+        if self.closing:
+            return
         self.current_sources = event.sources
         self.sources_view.setHtml(sources_html(event.sources, event.covered, theme_colours(self.services.settings.theme)))
         self.tabs.setCurrentWidget(self.sources_view)
@@ -389,6 +401,8 @@ class MainWindow(QMainWindow):
         self.sources_shown.emit(len(event.sources))
 
     def on_tokens(self, text: str) -> None:
+        if self.closing:
+            return
         if not self.streamed_any:
             self.editor.clear()
             self.streamed_any = True
@@ -396,6 +410,8 @@ class MainWindow(QMainWindow):
         self.editor.append_stream(text)
 
     def on_done(self, draft: Draft) -> None:
+        if self.closing:
+            return
         self.draft = draft
         reasons = {s: unsupported_reason(s, draft.sources) for s in draft.unsupported}
         colours = theme_colours(self.services.settings.theme)
@@ -436,13 +452,15 @@ class MainWindow(QMainWindow):
         self.draft_finished.emit(draft)
 
     def on_failed(self, message: str) -> None:
+        if self.closing:
+            return
         log.warning("draft failed: %s", message)
         self.show_notice(message)
         self.finish_worker()
         self.draft_failed.emit(message)
 
     def finish_worker(self) -> None:
-        self.worker = None
+        self.drafting = None
         self.switch_bundle()
         self.draft_button.setEnabled(True)
         self.rewrite_button.setEnabled(True)
@@ -587,24 +605,23 @@ class MainWindow(QMainWindow):
     def open_welcome(self) -> None:
         from desktop.welcome import WelcomeDialog
 
-        WelcomeDialog(self.services, self.runtime is not None or self.model_loading, self.model_problem, self).exec()
+        WelcomeDialog(self.services, self.model_info is not None or self.model_loading, self.model_problem, self).exec()
 
     # -- closing --------------------------------------------------------------------------------
     def shutdown(self) -> None:
         """Stop workers and wait for their threads; a clean exit leaves nothing to restore."""
-        if getattr(self, "_shut_down", False):
+        if self.closing:
             return
-        self._shut_down = True
+        # From here what the model thread still sends is ignored: the window is going.
+        self.closing = True
         self.autosave_timer.stop()
         self.update_timer.stop()
         self.stop_draft()
+        self.model.stop()  # the model closes on its own thread, after the draft stops (within one token)
         self.jobs.wait_all()
         if self.final_text() and self.draft_id is not None:
             self.services.history.update_final_text(self.draft_id, self.final_text())
         self.services.history.clear_autosave()
-        if self.runtime is not None:
-            self.runtime.close()
-            self.runtime = None
 
     def closeEvent(self, event) -> None:
         self.shutdown()

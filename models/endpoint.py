@@ -14,17 +14,16 @@ import urllib.request
 from typing import Callable, Iterator, Sequence
 from urllib.parse import urlparse
 
-from models.errors import EndpointError, ModelError
 from models.draft import ModelInfo
+from models.errors import EndpointError, ModelError
 from models.runtime import StopWatcher
-
-# Yielded by FallbackRuntime.generate when the endpoint failed mid-answer: the text so far is void,
-# and the local model's answer follows from the start.
-RESTART = "\x00restart\x00"
+from models.runtime_protocol import ModelRuntime, Restart
 
 
 class EndpointRuntime:
-    """A model behind an OpenAI-compatible /v1/chat/completions endpoint, streamed with SSE."""
+    """A model behind an OpenAI-compatible /v1/chat/completions endpoint, streamed with SSE (a ModelRuntime)."""
+
+    notice = ""
 
     def __init__(self, url: str, model: str = "", timeout: float = 10.0, context_length: int = 4096):
         self.url = url.rstrip("/")
@@ -159,9 +158,9 @@ def reason(exc: Exception) -> str:
 
 
 class FallbackRuntime:
-    """The endpoint first; the local model when the endpoint cannot be reached or stops mid-answer."""
+    """The endpoint first; the local model when the endpoint cannot be reached or stops mid-answer (a ModelRuntime)."""
 
-    def __init__(self, primary: EndpointRuntime, fallback):
+    def __init__(self, primary: EndpointRuntime, fallback: ModelRuntime | None):
         self.primary, self.fallback = primary, fallback
         self.notice = ""
 
@@ -171,7 +170,7 @@ class FallbackRuntime:
 
     @property
     def info(self) -> ModelInfo | None:
-        return self.primary.info if self.primary.loaded else getattr(self.fallback, "info", None)
+        return self.primary.info if self.primary.loaded or self.fallback is None else self.fallback.info
 
     @property
     def context_length(self) -> int:
@@ -192,8 +191,9 @@ class FallbackRuntime:
         if self.fallback is not None:
             self.fallback.close()
 
-    def generate(self, messages, max_tokens: int = 256, should_stop: Callable[[], bool] = lambda: False, **options) -> Iterator[str]:
-        """Stream from the endpoint; on failure, yield RESTART and stream the local model's answer instead."""
+    def generate(self, messages, max_tokens: int = 256, should_stop: Callable[[], bool] = lambda: False,
+                 **options) -> Iterator[str | Restart]:
+        """Stream from the endpoint; on failure, yield a Restart and stream the local model's answer instead."""
         started = False
         if self.primary.loaded:
             try:
@@ -207,5 +207,5 @@ class FallbackRuntime:
         if self.fallback is None or not self.fallback.loaded:
             raise ModelError(self.notice or "Neither the office model server nor a local model is available.")
         if started:
-            yield RESTART
+            yield Restart(self.notice)
         yield from self.fallback.generate(messages, max_tokens=max_tokens, should_stop=should_stop, **options)

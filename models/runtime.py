@@ -9,11 +9,8 @@ second caller wait rather than corrupt the model's context.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
-import io
-import logging
 import os
 import sys
 import threading
@@ -23,9 +20,10 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from models.errors import ModelError
-from models.backends import ensure_cpu_backends, quiet_stderr
+from models.backends import ensure_cpu_backends
 from models.catalogue import verify_model
 from models.draft import ModelInfo
+from models.llama_log import llama_log_lines
 
 DEFAULT_CONTEXT = 4096  # enough for the fixed instructions, the sources and an answer
 MIN_ANSWER_TOKENS = 8  # a prompt leaving less room than this is refused, not answered with a stub
@@ -97,7 +95,9 @@ class StopFlag:
 
 
 class LocalRuntime:
-    """A GGUF chat model on this machine's CPU."""
+    """A GGUF chat model on this machine's CPU (a ModelRuntime)."""
+
+    notice = ""  # nothing to say: the model is on this computer
 
     def __init__(self, path: Path, threads: int | None = None, n_ctx: int | None = None, expected_sha256: str | None = None,
                  hash_cache: Path | None = None):
@@ -131,19 +131,15 @@ class LocalRuntime:
             from llama_cpp import Llama
 
             n_ctx = min(self.n_ctx, info.context_length or self.n_ctx)
-            said = io.StringIO()  # llama.cpp's own error lines, to say why a load failed
             try:
-                with quiet_stderr(), contextlib.redirect_stderr(said):
+                with llama_log_lines() as said:  # llama.cpp's own lines, to say why a load failed
                     llama = Llama(
                         model_path=str(self.path), n_ctx=n_ctx, n_threads=self.threads, n_threads_batch=self.threads,
                         n_batch=512, verbose=False,
                     )
             except (ValueError, RuntimeError, OSError) as exc:
-                why = " ".join(line.strip() for line in said.getvalue().splitlines()[-2:] if line.strip()) or str(exc)
+                why = " ".join(line.strip() for line in "".join(said).splitlines()[-2:] if line.strip()) or str(exc)
                 raise ModelError(f"{self.path}: llama.cpp could not load this model ({why}). Is it a GGUF chat model?") from exc
-            # From here llama.cpp's errors reach us as exceptions; its log lines (such as the one
-            # it writes when a stop interrupts a computation) would only clutter the terminal.
-            logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL)
             self._watch_evaluation(llama)
             self._stop.install(llama)
             self._formatter = chat_formatter(llama)

@@ -15,7 +15,8 @@ from app.config import Policy
 from models.errors import EndpointError
 from models.draft import TokenEvent
 from models.drafting import stream_draft
-from models.endpoint import RESTART, EndpointRuntime, FallbackRuntime
+from models.endpoint import EndpointRuntime, FallbackRuntime
+from models.runtime_protocol import ModelRuntime, Restart
 from app.model_choice import choose_model, load_runtime
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,24 @@ def server(embedded_model_path):
     process.wait()
 
 
+def test_every_runtime_implements_the_declared_protocol(runtime):
+    """Local, endpoint and fallback runtimes all offer load, generate, count tokens, info, close, notice."""
+    endpoint = EndpointRuntime(f"http://127.0.0.1:{free_port()}", "x", timeout=1)
+    for made in (runtime, endpoint, FallbackRuntime(endpoint, runtime), FallbackRuntime(endpoint, None)):
+        assert isinstance(made, ModelRuntime), type(made).__name__
+        assert isinstance(made.notice, str) and made.count_tokens("a few words") >= 1
+    assert not isinstance(object(), ModelRuntime)
+
+
+def test_a_fallback_before_any_text_is_no_restart(runtime):
+    """An endpoint that never answered leaves nothing to void: the local model's text comes with no Restart."""
+    both = FallbackRuntime(EndpointRuntime(f"http://127.0.0.1:{free_port()}", "x", timeout=1), runtime)
+    both.load()
+    pieces = list(both.generate(MESSAGES, max_tokens=8))
+    assert pieces and all(isinstance(p, str) for p in pieces)
+    assert "not answering" in both.notice
+
+
 def test_endpoint_streams_a_chat_answer(server):
     _, url = server
     endpoint = EndpointRuntime(url, "smollm2")
@@ -85,8 +104,10 @@ def test_server_going_away_mid_stream_falls_back_to_the_local_model(server, runt
             process.kill()  # the office server dies mid-answer
         if len(pieces) > 40:
             break
-    assert RESTART in pieces, "the endpoint's partial answer is voided"
-    after = pieces[pieces.index(RESTART) + 1:]
+    restarts = [i for i, piece in enumerate(pieces) if isinstance(piece, Restart)]
+    assert len(restarts) == 1, "the endpoint's partial answer is voided, once"
+    assert "stopped in the middle of the answer" in pieces[restarts[0]].reason
+    after = pieces[restarts[0] + 1:]
     assert "".join(after).strip(), "the local model carried on"
     assert "stopped in the middle of the answer" in both.notice
 

@@ -19,3 +19,10 @@ def test_command_line_starts_without_qt():
     code = "import sys, cli; assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt imported'"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_drafting_knows_runtimes_only_by_their_protocol():
+    """A restart is a typed event (models.runtime_protocol.Restart): drafting needs nothing of the endpoint."""
+    code = "import sys, models.drafting; assert 'models.endpoint' not in sys.modules, 'drafting imported the endpoint'"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

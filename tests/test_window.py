@@ -94,6 +94,24 @@ def test_rewrite_streams_then_stop(qtbot, window):
     assert window.stop_button.isEnabled() is False and window.draft_button.isEnabled()
 
 
+def test_closing_the_app_while_a_draft_streams_leaves_no_thread_and_no_crash(qtbot, services, no_thread_left):
+    """The model thread stops the draft, closes the model on its own thread and ends; late signals are ignored."""
+    w = MainWindow(services)
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.model_ready, timeout=60000):
+        pass
+    w.question_edit.setPlainText("explain universal credit advances in detail")
+    with qtbot.waitSignal(w.first_text_painted, timeout=60000):
+        assert w.start_draft("generated")
+    assert w.drafting is not None, "the draft is still streaming"
+    thread, worker = w.model.thread, w.model.worker
+    w.close()
+    assert thread.isFinished() and worker.runtime is None, "the model was closed on its own thread, which ended"
+    QApplication.processEvents()  # what the model thread sent before it ended reaches the closed window
+    assert w.draft is None and services.history.search_history() == [], "nothing acted on after closing"
+
+
 def test_citation_opens_the_source_highlighted(qtbot, window):
     result = draft(qtbot, window, "how long do I have to ask for a mandatory reconsideration")
     assert result.citations
