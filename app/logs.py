@@ -35,3 +35,11 @@ def start_logging() -> None:
     handler.addFilter(RedactPersonalData())
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+
+
+def log_draft(draft) -> None:
+    """One line per finished draft: what it was and how long it took; the question is never logged."""
+    t = draft.timings
+    log.info("draft: mode=%s no_guidance=%s sources=%d citations=%d unsupported=%d total_ms=%.0f first_token_ms=%s",
+             draft.mode, draft.no_guidance, len(draft.sources), len(draft.citations), len(draft.unsupported),
+             t.total_ms, f"{t.first_token_ms:.0f}" if t.first_token_ms else "-")

@@ -21,6 +21,11 @@ class AppServices:
     model_choice: ModelChoice
     history: HistoryStore
 
+    def use_bundle(self, path: Path) -> None:
+        """Search `path` from now on (a newly installed bundle), closing the bundle it replaces."""
+        old, self.searcher = self.searcher, Searcher(path)
+        old.close()
+
     def close(self) -> None:
         self.history.close()
         self.searcher.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cli.output import echo_json
-from app.source_lists import sources_text
+from app.rendering import sources_text
 from cli.root import cli
 from models.draft import DRAFT_MAX_TOKENS
 

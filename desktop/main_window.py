@@ -1,67 +1,39 @@
 """The main window: question, sources, draft, and the three ways out (copy, print, save).
 
-Everything slow runs in workers (desktop/workers.py); this class only lays out widgets, starts
-workers and shows what they send back. DESIGN.md, "The main window", has the sketch.
+It lays out its parts (QuestionBox, DraftBox, the Sources and History tabs, the status bar) and
+connects them to the model thread (desktop/model_thread.py), the guidance updates and autosave
+controllers, and the Qt-free services in app/ that do the work; how sources and drafts read
+comes from app/rendering.py. DESIGN.md, "The main window", has the sketch.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from pathlib import Path
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QPlainTextEdit,
-    QPushButton, QSizePolicy, QSplitter, QStatusBar, QTabWidget, QTextBrowser, QVBoxLayout, QWidget,
-)
-
-from app.logs import log
+from app.logs import log, log_draft
+from app.rendering import draft_speed, history_sources_html, sources_html
 from app.services import AppServices
-from app.source_lists import history_sources_html, saved_draft_text, sources_html
-from desktop.draft_editor import DraftEditor
+from app.status import guidance_status, model_status, network_status
+from desktop.autosave import Autosave
+from desktop.draft_box import DraftBox
+from desktop.draft_outputs import DraftOutputs
+from desktop.guidance_updates import GuidanceUpdates
 from desktop.history_panel import HistoryPanel
-from desktop.printing import save_letter_pdf
-from desktop.source_viewer import SourceViewer
-from desktop.themes import theme_colours
 from desktop.model_thread import DraftRequest, ModelThread
-from desktop.workers import JobList, UpdateWorker
-from knowledge.files import write_file_atomically
+from desktop.question_box import QuestionBox
+from desktop.source_viewer import SourceViewer
+from desktop.status_bar import WindowStatusBar
+from desktop.themes import theme_colours
+from desktop.workers import JobList
 from models.draft import DRAFT_MAX_TOKENS, Draft
-from models.personal_data import describe_personal_data, find_personal_data, redact_personal_data
-from models.support import unsupported_reason
 
-AUTOSAVE_MS = 2000
-
-
-def online() -> bool:
-    """Whether a network interface is up (looked up locally: Frontdesk never contacts anything to find out)."""
-    try:
-        import psutil
-
-        stats = psutil.net_if_stats()
-        return any(s.isup for name, s in stats.items() if name != "lo" and not name.startswith(("docker", "veth")))
-    except Exception:
-        return False
-
-
-def age_in_words(created_at: str) -> str:
-    try:
-        created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))
-    except ValueError:
-        return ""
-    days = (datetime.now(timezone.utc) - created).days
-    return "built today" if days < 1 else f"{days} day{'s' if days != 1 else ''} old"
-
-
-def button(text: str, name: str, description: str, primary: bool = False) -> QPushButton:
-    b = QPushButton(text)
-    b.setAccessibleName(name)
-    b.setAccessibleDescription(description)
-    b.setToolTip(description)
-    if primary:
-        b.setObjectName("primary")
-    return b
+# The parts' widgets the window's users (tests, screenshots, benchmarks) reach for by name.
+QUESTION_WIDGETS = ("question_edit", "restore_banner", "restore_label", "pii_banner", "pii_label", "remove_pii_button", "draft_button")
+DRAFT_WIDGETS = ("mode_label", "rewrite_button", "stop_button", "editor", "notice_label", "copy_button", "print_button",
+                 "save_button", "helpful_yes", "helpful_no", "report_button")
+STATUS_WIDGETS = ("model_status", "bundle_status", "network_status", "speed_status")
 
 
 class MainWindow(QMainWindow):
@@ -84,207 +56,96 @@ class MainWindow(QMainWindow):
         self.draft: Draft | None = None
         self.draft_id: int | None = None
         self.drafting: DraftRequest | None = None  # the draft being written
-        self.closing = False
         self.current_sources = ()
-        self.dirty = False
         self.streamed_any = False
+        self.closing = False
         self.jobs = JobList(self)
         self.model = ModelThread(self)
-        self.connect_model()
+        self.updates = GuidanceUpdates(services, self.jobs, self)
+        self.autosaver = Autosave(services.history, self.snapshot, self)
+        self.outputs = DraftOutputs(services, self.current_draft, self)
         self.viewer = SourceViewer(self)
         self.setWindowTitle("Frontdesk")
         self.resize(1200, 780)
         self.build_ui()
+        self.build_menu()
         self.build_shortcuts()
-        self.autosave_timer = QTimer(self)
-        self.autosave_timer.setInterval(AUTOSAVE_MS)
-        self.autosave_timer.timeout.connect(self.autosave)
-        self.autosave_timer.start()
+        self.connect_parts()
         self.update_status()
         self.offer_restore()
-        self.update_thread = None
-        self.pending_bundle = None
-        self.update_timer = QTimer(self)
-        self.update_timer.timeout.connect(self.check_for_update)
-        if services.policy.update_source:
-            self.update_timer.start(max(1, services.policy.update_interval_minutes) * 60_000)
-            QTimer.singleShot(0, self.check_for_update)
+        self.updates.start()
         if load_model:
             self.load_model()
 
     # -- layout ---------------------------------------------------------------------------------
     def build_ui(self) -> None:
+        self.question_box, self.draft_box, self.status = QuestionBox(), DraftBox(), WindowStatusBar()
+        for part, names in ((self.question_box, QUESTION_WIDGETS), (self.draft_box, DRAFT_WIDGETS), (self.status, STATUS_WIDGETS)):
+            for name in names:
+                setattr(self, name, getattr(part, name))
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setSpacing(8)
-        question_label = QLabel("Question (paste or type)")
-        question_label.setObjectName("heading")
-        self.question_edit = QPlainTextEdit()
-        self.question_edit.setPlaceholderText("Paste the citizen's message, or type their question")
-        self.question_edit.setAccessibleName("Question")
-        self.question_edit.setAccessibleDescription("The citizen's question or message. Press Control and Enter to draft an answer.")
-        self.question_edit.setTabChangesFocus(True)
-        self.question_edit.textChanged.connect(self.check_personal_data)
-        question_label.setBuddy(self.question_edit)
-        self.question_edit.setMaximumHeight(160)
-
-        self.restore_banner, self.restore_label, _ = self.banner(
-            ("Restore it", "Restore unsaved draft", "Put back the question and draft from last time", self.restore_autosave),
-            ("Discard", "Discard unsaved draft", "Forget the unsaved draft from last time", self.discard_autosave),
-        )
-        self.pii_banner, self.pii_label, (self.remove_pii_button,) = self.banner(
-            ("Remove it", "Remove personal data", "Replace the personal data in the question with a label before drafting", self.remove_personal_data),
-        )
-
-        actions = QHBoxLayout()
-        self.draft_button = button("Draft answer  (Ctrl+Enter)", "Draft answer", "Find the guidance and draft an answer", primary=True)
-        self.draft_button.clicked.connect(lambda: self.start_draft("auto"))
-        actions.addStretch(1)
-        actions.addWidget(self.draft_button)
-
-        draft_header = QHBoxLayout()
-        self.mode_label = QLabel("Draft")
-        self.mode_label.setObjectName("heading")
-        self.mode_label.setWordWrap(True)  # at 200% text the label wraps rather than being cut
-        self.rewrite_button = button("Rewrite in plain English", "Rewrite in plain English",
-                                     "Ask the language model to rewrite the answer; the result is checked against the sources")
-        self.rewrite_button.clicked.connect(lambda: self.start_draft("generated"))
-        self.stop_button = button("Stop  (Esc)", "Stop drafting", "Stop the draft that is being written")
-        self.stop_button.clicked.connect(self.stop_draft)
-        self.stop_button.setEnabled(False)
-        draft_header.addWidget(self.mode_label, 1)
-        draft_header.addWidget(self.rewrite_button)
-        draft_header.addWidget(self.stop_button)
-
-        self.editor = DraftEditor()
-        self.editor.citation_activated.connect(self.open_source)
-        self.editor.textChanged.connect(self.mark_dirty)
-        self.notice_label = QLabel("")
-        self.notice_label.setWordWrap(True)
-        self.notice_label.setAccessibleName("Draft notes")
-        self.notice_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-
-        outs = QHBoxLayout()
-        self.copy_button = button("Copy", "Copy draft", "Copy the draft text to paste into your reply (Ctrl+Shift+C)")
-        self.copy_button.clicked.connect(self.copy_draft)
-        self.print_button = button("Print / save as PDF", "Print or save as PDF", "Print the answer as a letter, or save it as a PDF (Ctrl+P)")
-        self.print_button.clicked.connect(self.print_dialog)
-        self.save_button = button("Save", "Save draft", "Save the draft and its sources to a file (Ctrl+S)")
-        self.save_button.clicked.connect(self.save_dialog)
-        helpful = QLabel("Helpful?")
-        self.helpful_yes = button("Yes", "Draft was helpful", "Tell the content team this draft was helpful")
-        self.helpful_yes.clicked.connect(lambda: self.give_feedback("helpful"))
-        self.helpful_no = button("No", "Draft was not helpful", "Tell the content team this draft was not helpful")
-        self.helpful_no.clicked.connect(lambda: self.give_feedback("not_helpful"))
-        self.report_button = button("Guidance wrong?", "Report guidance missing or wrong",
-                                    "Tell the content team the guidance is missing or wrong, with a comment")
-        self.report_button.clicked.connect(self.report_guidance)
-        for w in (self.copy_button, self.print_button, self.save_button):
-            outs.addWidget(w)
-        outs.addStretch(1)
-        for w in (helpful, self.helpful_yes, self.helpful_no, self.report_button):
-            outs.addWidget(w)
-
-        for w in (question_label, self.question_edit, self.restore_banner, self.pii_banner):
-            lv.addWidget(w)
-        lv.addLayout(actions)
-        lv.addLayout(draft_header)
-        lv.addWidget(self.editor, 1)
-        lv.addWidget(self.notice_label)
-        lv.addLayout(outs)
-
+        lv.addWidget(self.question_box)
+        lv.addWidget(self.draft_box, 1)
         self.sources_view = QTextBrowser()
         self.sources_view.setOpenLinks(False)
-        self.sources_view.anchorClicked.connect(lambda url: self.open_source(int(url.toString().split(":")[1])))
         self.sources_view.setAccessibleName("Sources")
         self.sources_view.setAccessibleDescription("The guidance passages the draft is built from. Tab to a source and press Enter to read it in full.")
         self.sources_view.setHtml("<p>Sources appear here as soon as you ask a question.</p>")
         self.history_panel = HistoryPanel(self.services.history)
-        self.history_panel.reopen_requested.connect(self.reopen_history)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.sources_view, "Sources")
         self.tabs.addTab(self.history_panel, "History")
         self.tabs.setAccessibleName("Sources and history")
-
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         self.setCentralWidget(splitter)
-
-        status = QStatusBar()
-        self.model_status = QLabel()
-        self.bundle_status = QLabel()
-        self.network_status = QLabel()
-        self.speed_status = QLabel()
-        # The short labels keep their width; the model and the guidance share the rest, the guidance's
-        # title, version and age (the longest) taking more.
-        for label, name, room in ((self.model_status, "Model status", 2), (self.bundle_status, "Guidance status", 3),
-                                  (self.network_status, "Network status", 0), (self.speed_status, "Last draft speed", 0)):
-            label.setAccessibleName(name)
-            if room:
-                # Long texts may be cut on a narrow screen rather than widen the window; the tooltip has it all.
-                label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-                label.setMinimumWidth(60)
-            status.addWidget(label, room)
-        self.setStatusBar(status)
-
-        menu = self.menuBar().addMenu("&Frontdesk")
-        settings = QAction("&Settings…", self)
-        settings.setShortcut(QKeySequence("Ctrl+,"))
-        settings.triggered.connect(self.open_settings)
-        history = QAction("&History", self)
-        history.setShortcut(QKeySequence("Ctrl+H"))
-        history.triggered.connect(self.show_history)
-        welcome = QAction("&About and checks…", self)
-        welcome.triggered.connect(self.open_welcome)
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.Quit)
-        quit_action.triggered.connect(self.close)
-        for a in (settings, history, welcome, quit_action):
-            menu.addAction(a)
-        self.set_outputs_enabled(False)
+        self.setStatusBar(self.status)
         self.setTabOrder(self.question_edit, self.draft_button)
         self.setTabOrder(self.draft_button, self.editor)
 
-    def banner(self, *buttons_spec):
-        frame = QFrame()
-        frame.setObjectName("banner")
-        layout = QHBoxLayout(frame)
-        label = QLabel()
-        label.setWordWrap(True)
-        layout.addWidget(label, 1)
-        made = []
-        for text, name, description, slot in buttons_spec:
-            b = button(text, name, description)
-            b.clicked.connect(slot)
-            layout.addWidget(b)
-            made.append(b)
-        frame.hide()
-        return frame, label, made
+    def build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Frontdesk")
+        for text, keys, slot in (("&Settings…", QKeySequence("Ctrl+,"), self.open_settings), ("&History", QKeySequence("Ctrl+H"), self.show_history),
+                                 ("&About and checks…", None, self.open_welcome), ("&Quit", QKeySequence.Quit, self.close)):
+            action = QAction(text, self)
+            if keys is not None:
+                action.setShortcut(keys)
+            action.triggered.connect(slot)
+            menu.addAction(action)
 
     def build_shortcuts(self) -> None:
         for keys, slot in (("Ctrl+Return", lambda: self.start_draft("auto")), ("Ctrl+Enter", lambda: self.start_draft("auto")),
-                           ("Escape", self.stop_draft), ("Ctrl+Shift+C", self.copy_draft), ("Ctrl+P", self.print_dialog),
-                           ("Ctrl+S", self.save_dialog)):
+                           ("Escape", self.stop_draft), ("Ctrl+Shift+C", self.outputs.copy), ("Ctrl+P", self.outputs.print_dialog),
+                           ("Ctrl+S", self.outputs.save_dialog)):
             QShortcut(QKeySequence(keys), self, activated=slot)
 
-    # -- model ----------------------------------------------------------------------------------
-    def connect_model(self) -> None:
-        worker = self.model.worker
+    def connect_parts(self) -> None:
+        q, d, out, worker = self.question_box, self.draft_box, self.outputs, self.model.worker
+        for signal, slot in ((q.draft_requested, lambda: self.start_draft("auto")), (q.restore_requested, self.restore_autosave),
+                             (q.discard_requested, self.discard_autosave), (d.rewrite_requested, lambda: self.start_draft("generated")),
+                             (d.stop_requested, self.stop_draft), (d.copy_requested, out.copy), (d.print_requested, out.print_dialog),
+                             (d.save_requested, out.save_dialog), (d.feedback_given, out.give_feedback),
+                             (d.report_requested, out.report_guidance), (out.notice, self.show_notice),
+                             (out.recorded, self.history_panel.refresh), (self.editor.citation_activated, self.open_source),
+                             (self.editor.textChanged, self.autosaver.mark_dirty), (self.history_panel.reopen_requested, self.reopen_history),
+                             (self.sources_view.anchorClicked, lambda url: self.open_source(int(url.toString().split(":")[1]))),
+                             (self.updates.checked, self.on_update_checked), (self.updates.switched, self.update_status)):
+            signal.connect(slot)
         for signal, slot in ((worker.loaded, self.on_model_loaded), (worker.load_failed, self.on_model_failed),
-                             (worker.sources, self.on_sources), (worker.tokens, self.on_tokens),
-                             (worker.restarted, self.editor_restarted), (worker.done, self.on_done),
-                             (worker.failed, self.on_failed)):
+                             (worker.sources, self.on_sources), (worker.tokens, self.on_tokens), (worker.restarted, self.editor.clear),
+                             (worker.done, self.on_done), (worker.failed, self.on_failed)):
             signal.connect(slot, Qt.QueuedConnection)
 
+    # -- model ----------------------------------------------------------------------------------
     def load_model(self) -> None:
-        if self.services.model_choice.path is None:
-            self.update_status()
-            return
-        self.model_loading = True
-        self.model.load(self.services.model_choice, self.services.policy)
+        if self.services.model_choice.path is not None:
+            self.model_loading = True
+            self.model.load(self.services.model_choice, self.services.policy)
         self.update_status()
 
     def on_model_loaded(self, info) -> None:
@@ -303,66 +164,23 @@ class MainWindow(QMainWindow):
         self.update_status()
         self.model_failed.emit(message)
 
-    # -- guidance updates -----------------------------------------------------------------------
-    def check_for_update(self) -> None:
-        """Look for a newer signed bundle in the background (only when the policy names a source)."""
-        if self.update_thread is not None and not self.update_thread.isFinished():
-            return
-        updater = UpdateWorker(self.services.policy)
-        updater.finished.connect(self.on_update_checked)
-        self.update_thread = self.jobs.start(updater, (updater.finished,))
-
+    # -- guidance updates and status ------------------------------------------------------------
     def on_update_checked(self, result) -> None:
-        log.info("guidance update check: %s: %s", result.status, result.message)
         if result.status == "updated":
-            self.pending_bundle = result.bundle.path
             self.show_notice(f"{result.message} It is used from your next question.")
             if self.drafting is None:
-                self.switch_bundle()
+                self.updates.switch_when_idle()
         self.update_checked.emit(result)
 
-    def switch_bundle(self) -> None:
-        """Start using a newly installed bundle, between drafts."""
-        if self.pending_bundle is None:
-            return
-        from knowledge.search import Searcher
-
-        old, self.services.searcher = self.services.searcher, Searcher(self.pending_bundle)
-        self.pending_bundle = None
-        old.close()
-        self.update_status()
-
-    # -- status ---------------------------------------------------------------------------------
     def update_status(self) -> None:
         choice = self.services.model_choice
         name = choice.info.name if choice.info else "Model"
-        if self.model_info is not None:
-            self.model_status.setText(f"Model: {name} ready")
-        elif self.model_loading:
-            self.model_status.setText(f"Model: {name} loading… (a draft asked for now starts when it is ready)")
-        else:
-            self.model_status.setText("Model: not available, drafts use the guidance's sentences")
-        info = self.services.searcher.info
-        label = f"{info.title} (unsigned sample)" if not info.signed and info.id == "frontdesk-sample" else info.title
-        self.bundle_status.setText(f"Guidance: {label} v{info.version} ({age_in_words(info.created_at)})")
-        self.network_status.setText("Online: nothing is sent" if online() else "Offline")
-        for label in (self.model_status, self.bundle_status, self.network_status):
-            label.setToolTip(label.text() if label is not self.model_status or not self.model_problem else self.model_problem)
-
-    # -- personal data --------------------------------------------------------------------------
-    def check_personal_data(self) -> None:
-        found = find_personal_data(self.question_edit.toPlainText())
-        message = describe_personal_data(found)
-        self.pii_label.setText(f"⚠ {message} It is not needed to find the guidance." if message else "")
-        self.pii_banner.setVisible(bool(found))
-        self.pii_banner.setAccessibleDescription(self.pii_label.text())
-
-    def remove_personal_data(self) -> None:
-        self.question_edit.setPlainText(redact_personal_data(self.question_edit.toPlainText()))
+        self.status.show_state(model_status(name, self.model_info is not None, self.model_loading), self.model_problem,
+                               guidance_status(self.services.searcher.info), network_status())
 
     # -- drafting -------------------------------------------------------------------------------
     def start_draft(self, mode: str = "auto") -> bool:
-        """Start a draft in a worker; False if one is running or there is no question."""
+        """Ask the model thread for a draft; False if one is running or there is no question."""
         if self.drafting is not None:
             return False
         question = self.question_edit.toPlainText()
@@ -378,18 +196,17 @@ class MainWindow(QMainWindow):
             self.editor.clear()
             self.mode_label.setText("Draft (model writing…)")
         self.show_notice("Finding guidance…")
-        self.draft_button.setEnabled(False)
-        self.rewrite_button.setEnabled(False)
-        self.stop_button.setEnabled(True)
+        self.set_drafting(True)
         return True
 
     def stop_draft(self) -> None:
         if self.drafting is not None:
             self.drafting.cancel.set()
 
-    def editor_restarted(self) -> None:
-        if not self.closing:
-            self.editor.clear()
+    def set_drafting(self, drafting: bool) -> None:
+        self.draft_button.setEnabled(not drafting)
+        self.rewrite_button.setEnabled(not drafting)
+        self.stop_button.setEnabled(drafting)
 
     def on_sources(self, event) -> None:
         if self.closing:
@@ -413,42 +230,14 @@ class MainWindow(QMainWindow):
         if self.closing:
             return
         self.draft = draft
-        reasons = {s: unsupported_reason(s, draft.sources) for s in draft.unsupported}
-        colours = theme_colours(self.services.settings.theme)
-        self.editor.link_colour, self.editor.flagged_colour = QColor(colours["accent"]), QColor(colours["flagged"])
-        self.editor.blockSignals(True)
-        self.editor.show_draft(draft.text, reasons)
-        self.editor.blockSignals(False)
-        if draft.no_guidance:
-            self.mode_label.setText("No guidance found")
-        elif draft.mode == "extractive":
-            self.mode_label.setText("Draft (from the guidance's own sentences · edit freely)")
-        else:
-            self.mode_label.setText("Draft (written by the model, checked · edit freely)")
-        notes = [draft.notice] if draft.notice else []
-        if draft.unsupported:
-            notes.append(f"⚠ {len(draft.unsupported)} sentence(s) not found in the sources they cite are marked in red. Check them.")
-        if draft.alternative and draft.mode == "extractive":
-            notes.append(f"Unchecked model text: {draft.alternative}")
-        self.show_notice("\n".join(notes))
-        self.editor.setAccessibleDescription(
-            "The draft answer. " + (f"{len(draft.unsupported)} sentences are flagged as not found in their sources: "
-                                    + " ".join(draft.unsupported) if draft.unsupported else "No sentences are flagged."))
-        t = draft.timings
-        took = f"{t.total_ms:.0f} ms" if t.total_ms < 1000 else f"{t.total_ms / 1000:.1f} s"
-        speed = f"Last draft: {took}"
-        if t.tokens_per_s:
-            speed += f", {t.tokens_per_s:.0f} tokens/s"
-        self.speed_status.setText(speed)
-        # The question is never logged: only what the draft was and how long it took.
-        log.info("draft: mode=%s no_guidance=%s sources=%d citations=%d unsupported=%d total_ms=%.0f first_token_ms=%s",
-                 draft.mode, draft.no_guidance, len(draft.sources), len(draft.citations), len(draft.unsupported),
-                 t.total_ms, f"{t.first_token_ms:.0f}" if t.first_token_ms else "-")
+        self.draft_box.show_draft(draft, theme_colours(self.services.settings.theme))
+        self.speed_status.setText(draft_speed(draft.timings))
+        log_draft(draft)
         self.draft_id = self.services.history.record_draft(draft)
         self.history_panel.refresh()
-        self.finish_worker()
-        self.set_outputs_enabled(True)
-        self.dirty = True
+        self.finish_draft()
+        self.draft_box.set_outputs_enabled(True)
+        self.autosaver.mark_dirty()
         self.draft_finished.emit(draft)
 
     def on_failed(self, message: str) -> None:
@@ -456,21 +245,17 @@ class MainWindow(QMainWindow):
             return
         log.warning("draft failed: %s", message)
         self.show_notice(message)
-        self.finish_worker()
+        self.finish_draft()
         self.draft_failed.emit(message)
 
-    def finish_worker(self) -> None:
+    def finish_draft(self) -> None:
         self.drafting = None
-        self.switch_bundle()
-        self.draft_button.setEnabled(True)
-        self.rewrite_button.setEnabled(True)
-        self.stop_button.setEnabled(False)
+        self.updates.switch_when_idle()
+        self.set_drafting(False)
 
     def show_notice(self, text: str) -> None:
-        self.notice_label.setText(text)
-        self.notice_label.setAccessibleDescription(text)
+        self.draft_box.show_notice(text)
 
-    # -- sources --------------------------------------------------------------------------------
     def open_source(self, number: int) -> None:
         sources = self.draft.sources if self.draft else self.current_sources
         if not 1 <= number <= len(sources):
@@ -479,69 +264,9 @@ class MainWindow(QMainWindow):
         document = self.services.searcher.document(passage.doc_id)
         self.viewer.show_passage(document, passage.id, number, theme_colours(self.services.settings.theme)["warning"])
 
-    # -- ways out -------------------------------------------------------------------------------
-    def set_outputs_enabled(self, enabled: bool) -> None:
-        for w in (self.copy_button, self.print_button, self.save_button, self.helpful_yes, self.helpful_no, self.report_button):
-            w.setEnabled(enabled)
-
-    def final_text(self) -> str:
-        return self.editor.toPlainText().strip()
-
-    def copy_draft(self) -> None:
-        if not self.final_text():
-            return
-        QApplication.clipboard().setText(self.final_text())
-        self.record_final("copied")
-        self.show_notice("Copied. Paste it into your reply and check it before you send it.")
-
-    def print_dialog(self) -> None:
-        if not self.final_text():
-            return
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        from desktop.printing import print_letter
-
-        printer = QPrinter(QPrinter.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("Print the answer (choose 'Print to file' for a PDF)")
-        if dialog.exec():
-            print_letter(printer, self.final_text(), self.draft.sources if self.draft else ())
-            self.record_final("printed")
-
-    def print_to_pdf(self, path: Path) -> Path:
-        """Save the letter layout of the current draft as a PDF at `path`."""
-        out = save_letter_pdf(Path(path), self.final_text(), self.draft.sources if self.draft else ())
-        self.record_final("saved_pdf", str(path))
-        return out
-
-    def save_dialog(self) -> None:
-        if not self.final_text():
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Save the draft", str(Path.home() / "draft.txt"), "Text files (*.txt)")
-        if path:
-            self.save_draft(Path(path))
-
-    def save_draft(self, path: Path) -> None:
-        """Write the draft and its sources to a text file, atomically."""
-        text = saved_draft_text(self.final_text(), self.draft.sources if self.draft else ())
-        path = write_file_atomically(Path(path), text)
-        self.record_final("saved", str(path))
-        self.show_notice(f"Saved to {path}.")
-
-    def record_final(self, action: str, detail: str = "") -> None:
-        self.services.history.update_final_text(self.draft_id, self.final_text())
-        self.services.history.log_action(action, self.draft_id, detail)
-        self.history_panel.refresh()
-
-    # -- feedback -------------------------------------------------------------------------------
-    def give_feedback(self, rating: str, comment: str = "") -> None:
-        self.services.history.add_feedback(self.draft_id, rating, comment)
-        self.show_notice("Thank you: your feedback is saved on this computer for the content team.")
-
-    def report_guidance(self) -> None:
-        comment, ok = QInputDialog.getMultiLineText(self, "Guidance missing or wrong", "What is missing or wrong? (no personal details)")
-        if ok:
-            self.give_feedback("guidance_wrong", comment)
+    def current_draft(self) -> tuple[int | None, str, tuple]:
+        """What the ways out act on: the draft's history id, its text as edited, its sources."""
+        return self.draft_id, self.draft_box.final_text(), self.draft.sources if self.draft else ()
 
     # -- history and autosave -------------------------------------------------------------------
     def show_history(self) -> None:
@@ -557,35 +282,28 @@ class MainWindow(QMainWindow):
         self.editor.setPlainText(entry.final_text)
         self.mode_label.setText(f"Draft from {entry.created_at[:16].replace('T', ' ')} (reopened from history)")
         self.sources_view.setHtml(history_sources_html(entry.sources))
-        self.set_outputs_enabled(True)
-        self.dirty = False
+        self.draft_box.set_outputs_enabled(True)
+        self.autosaver.dirty = False
 
-    def mark_dirty(self) -> None:
-        self.dirty = True
-
-    def autosave(self) -> None:
-        if not self.dirty:
-            return
-        self.dirty = False
-        self.services.history.autosave(self.draft_id, self.question_edit.toPlainText(), self.editor.toPlainText())
+    def snapshot(self) -> tuple[int | None, str, str]:
+        """What autosave keeps: the draft's id, the question and the draft as they are now."""
+        return self.draft_id, self.question_edit.toPlainText(), self.editor.toPlainText()
 
     def offer_restore(self) -> None:
-        self.pending = self.services.history.pending_restore()
-        if self.pending is not None:
-            self.restore_label.setText(f"Frontdesk did not close properly last time. Your draft from {self.pending.saved_at[:16].replace('T', ' ')} was kept.")
-            self.restore_banner.show()
+        if self.autosaver.pending is not None:
+            self.question_box.offer_restore(self.autosaver.pending.saved_at)
 
     def restore_autosave(self) -> None:
-        if self.pending is not None:
-            self.question_edit.setPlainText(self.pending.question)
-            self.editor.setPlainText(self.pending.text)
-            self.draft_id = self.pending.draft_id
-            self.set_outputs_enabled(bool(self.pending.text.strip()))
+        pending = self.autosaver.take_pending()
+        if pending is not None:
+            self.question_edit.setPlainText(pending.question)
+            self.editor.setPlainText(pending.text)
+            self.draft_id = pending.draft_id
+            self.draft_box.set_outputs_enabled(bool(pending.text.strip()))
         self.restore_banner.hide()
 
     def discard_autosave(self) -> None:
-        self.services.history.clear_autosave()
-        self.pending = None
+        self.autosaver.discard()
         self.restore_banner.hide()
 
     # -- dialogs --------------------------------------------------------------------------------
@@ -609,19 +327,17 @@ class MainWindow(QMainWindow):
 
     # -- closing --------------------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop workers and wait for their threads; a clean exit leaves nothing to restore."""
+        """Stop the draft, close the model on its thread, end every thread; a clean exit leaves nothing to restore."""
         if self.closing:
             return
-        # From here what the model thread still sends is ignored: the window is going.
-        self.closing = True
-        self.autosave_timer.stop()
-        self.update_timer.stop()
+        self.closing = True  # from here what the model thread still sends is ignored: the window is going
+        self.updates.stop()
         self.stop_draft()
-        self.model.stop()  # the model closes on its own thread, after the draft stops (within one token)
+        self.model.stop()  # the model closes on its own thread once the draft stops (within one token)
         self.jobs.wait_all()
-        if self.final_text() and self.draft_id is not None:
-            self.services.history.update_final_text(self.draft_id, self.final_text())
-        self.services.history.clear_autosave()
+        if self.draft_box.final_text() and self.draft_id is not None:
+            self.services.history.update_final_text(self.draft_id, self.draft_box.final_text())
+        self.autosaver.finish()
 
     def closeEvent(self, event) -> None:
         self.shutdown()

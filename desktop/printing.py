@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtGui import QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
-from app.source_lists import letter_sources_html
+from app.rendering import letter_sources_html
 from models.support import MARKER
 
 MORE_HELP = (

@@ -138,9 +138,9 @@ def test_flagged_sentences_are_marked_and_described(qtbot, window):
 def test_edit_copy_print_save(qtbot, window, tmp_path):
     draft(qtbot, window, "how much is the winter fuel payment")
     window.editor.setPlainText("Edited by staff: you may get £300. [1]")
-    window.copy_draft()
+    window.outputs.copy()
     assert QApplication.clipboard().text() == "Edited by staff: you may get £300. [1]"
-    pdf = window.print_to_pdf(tmp_path / "letter.pdf")
+    pdf = window.outputs.print_to_pdf(tmp_path / "letter.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 1000
     from pypdf import PdfReader
@@ -148,7 +148,7 @@ def test_edit_copy_print_save(qtbot, window, tmp_path):
     raw = PdfReader(str(pdf)).pages[0].extract_text()
     text = " ".join(raw.replace("\ufb00", "ff").replace("\ufb03", "ffi").split())  # PDF text comes out with tabs and ligatures
     assert "Edited by staff: you may get £300." in text and "https://www.gov.uk/winter-fuel-payment" in text and "more help" in text
-    window.save_draft(tmp_path / "draft.txt")
+    window.outputs.save(tmp_path / "draft.txt")
     saved = (tmp_path / "draft.txt").read_text()
     assert saved.startswith("Edited by staff") and "Sources:" in saved
     entry = window.services.history.get_entry(window.draft_id)
@@ -181,8 +181,8 @@ def test_empty_question_asks_for_one(qtbot, window):
 
 def test_feedback_is_stored(qtbot, window):
     draft(qtbot, window, "what is access to work")
-    window.give_feedback("helpful")
-    window.give_feedback("guidance_wrong", "The taxi rules are missing")
+    window.outputs.give_feedback("helpful")
+    window.outputs.give_feedback("guidance_wrong", "The taxi rules are missing")
     rows = window.services.history.feedback_rows()
     assert [r[1] for r in rows] == ["helpful", "guidance_wrong"]
 
@@ -205,9 +205,9 @@ def test_restore_after_a_crash(qtbot, services, sample_bundle, tmp_path):
     qtbot.addWidget(w)
     w.question_edit.setPlainText("can I get help with my rent")
     w.editor.setPlainText("Half-written reply the person was typing")
-    w.autosave()
+    w.autosaver.save()
     # A crash: no shutdown, no clean close. The next start finds the autosave.
-    w.autosave_timer.stop()
+    w.autosaver.timer.stop()
     second = AppServices(services.policy, services.settings, Searcher(sample_bundle), services.model_choice,
                          HistoryStore(services.history.path))
     try:

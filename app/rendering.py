@@ -1,5 +1,6 @@
-"""How a list of sources reads, in one place: the window's Sources panel (HTML), the command line
-and a saved draft (text), and a printed letter (HTML). Qt-free: the window sets the HTML it gets.
+"""How sources and drafts read, in one place: the window's Sources panel (HTML), the command line
+and a saved draft (text), a printed letter (HTML), and the words around a finished draft (its
+heading, notes and timing). Qt-free: the window sets the text and HTML it gets.
 
 A source is a search result, or the record history kept of one (a dict with title, heading, url);
 `source_items` turns either into SourceItems, numbered as the draft cites them.
@@ -115,3 +116,36 @@ def bold_word(escaped: str, term: str) -> str:
 def letter_sources_html(sources) -> str:
     """The letter's "Where this comes from" list: title and address of each source with one."""
     return "".join(f"<li>[{i.number}] {html.escape(i.title)}<br/>{html.escape(i.url)}</li>" for i in source_items(sources) if i.url)
+
+
+# -- the words around a finished draft ---------------------------------------------------------
+def draft_heading(draft) -> str:
+    """What the draft is: "No guidance found", the guidance's own sentences, or the model's checked text."""
+    if draft.no_guidance:
+        return "No guidance found"
+    if draft.mode == "extractive":
+        return "Draft (from the guidance's own sentences · edit freely)"
+    return "Draft (written by the model, checked · edit freely)"
+
+
+def draft_notes(draft) -> str:
+    """The notes under a draft: why this mode, the flagged sentences, the model's unchecked text."""
+    notes = [draft.notice] if draft.notice else []
+    if draft.unsupported:
+        notes.append(f"⚠ {len(draft.unsupported)} sentence(s) not found in the sources they cite are marked in red. Check them.")
+    if draft.alternative and draft.mode == "extractive":
+        notes.append(f"Unchecked model text: {draft.alternative}")
+    return "\n".join(notes)
+
+
+def draft_description(draft) -> str:
+    """The draft for a screen reader: which sentences are flagged."""
+    if not draft.unsupported:
+        return "The draft answer. No sentences are flagged."
+    return f"The draft answer. {len(draft.unsupported)} sentences are flagged as not found in their sources: " + " ".join(draft.unsupported)
+
+
+def draft_speed(timings) -> str:
+    """"Last draft: 1.2 s, 45 tokens/s" for the status bar."""
+    took = f"{timings.total_ms:.0f} ms" if timings.total_ms < 1000 else f"{timings.total_ms / 1000:.1f} s"
+    return f"Last draft: {took}" + (f", {timings.tokens_per_s:.0f} tokens/s" if timings.tokens_per_s else "")

@@ -1,0 +1,98 @@
+"""The draft side of the window: what the draft is, the editable draft, its notes, and the ways out."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.rendering import draft_description, draft_heading, draft_notes
+from desktop.draft_editor import DraftEditor
+from desktop.widgets import button
+from models.support import unsupported_reason
+
+
+class DraftBox(QWidget):
+    """The draft, edited freely; copy, print and save are the only ways out, and feedback goes to the content team."""
+
+    rewrite_requested = Signal()
+    stop_requested = Signal()
+    copy_requested = Signal()
+    print_requested = Signal()
+    save_requested = Signal()
+    feedback_given = Signal(str)  # "helpful" or "not_helpful"
+    report_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode_label = QLabel("Draft")
+        self.mode_label.setObjectName("heading")
+        self.mode_label.setWordWrap(True)  # at 200% text the label wraps rather than being cut
+        self.rewrite_button = button("Rewrite in plain English", "Rewrite in plain English",
+                                     "Ask the language model to rewrite the answer; the result is checked against the sources")
+        self.stop_button = button("Stop  (Esc)", "Stop drafting", "Stop the draft that is being written")
+        self.stop_button.setEnabled(False)
+        self.editor = DraftEditor()
+        self.notice_label = QLabel("")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setAccessibleName("Draft notes")
+        self.notice_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.copy_button = button("Copy", "Copy draft", "Copy the draft text to paste into your reply (Ctrl+Shift+C)")
+        self.print_button = button("Print / save as PDF", "Print or save as PDF", "Print the answer as a letter, or save it as a PDF (Ctrl+P)")
+        self.save_button = button("Save", "Save draft", "Save the draft and its sources to a file (Ctrl+S)")
+        self.helpful_yes = button("Yes", "Draft was helpful", "Tell the content team this draft was helpful")
+        self.helpful_no = button("No", "Draft was not helpful", "Tell the content team this draft was not helpful")
+        self.report_button = button("Guidance wrong?", "Report guidance missing or wrong",
+                                    "Tell the content team the guidance is missing or wrong, with a comment")
+        self.connect_buttons()
+        self.lay_out()
+        self.set_outputs_enabled(False)
+
+    def connect_buttons(self) -> None:
+        for b, signal in ((self.rewrite_button, self.rewrite_requested), (self.stop_button, self.stop_requested),
+                          (self.copy_button, self.copy_requested), (self.print_button, self.print_requested),
+                          (self.save_button, self.save_requested), (self.report_button, self.report_requested)):
+            b.clicked.connect(signal.emit)
+        self.helpful_yes.clicked.connect(lambda: self.feedback_given.emit("helpful"))
+        self.helpful_no.clicked.connect(lambda: self.feedback_given.emit("not_helpful"))
+
+    def lay_out(self) -> None:
+        header = QHBoxLayout()
+        header.addWidget(self.mode_label, 1)
+        header.addWidget(self.rewrite_button)
+        header.addWidget(self.stop_button)
+        outs = QHBoxLayout()
+        for w in (self.copy_button, self.print_button, self.save_button):
+            outs.addWidget(w)
+        outs.addStretch(1)
+        for w in (QLabel("Helpful?"), self.helpful_yes, self.helpful_no, self.report_button):
+            outs.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.notice_label)
+        layout.addLayout(outs)
+
+    def set_outputs_enabled(self, enabled: bool) -> None:
+        for w in (self.copy_button, self.print_button, self.save_button, self.helpful_yes, self.helpful_no, self.report_button):
+            w.setEnabled(enabled)
+
+    def show_notice(self, text: str) -> None:
+        self.notice_label.setText(text)
+        self.notice_label.setAccessibleDescription(text)
+
+    def show_draft(self, draft, colours: dict[str, str]) -> None:
+        """The finished draft, its unsupported sentences marked with why, and the words around it."""
+        reasons = {s: unsupported_reason(s, draft.sources) for s in draft.unsupported}
+        self.editor.link_colour, self.editor.flagged_colour = QColor(colours["accent"]), QColor(colours["flagged"])
+        self.editor.blockSignals(True)  # showing a draft is not an edit
+        self.editor.show_draft(draft.text, reasons)
+        self.editor.blockSignals(False)
+        self.mode_label.setText(draft_heading(draft))
+        self.show_notice(draft_notes(draft))
+        self.editor.setAccessibleDescription(draft_description(draft))
+
+    def final_text(self) -> str:
+        return self.editor.toPlainText().strip()
