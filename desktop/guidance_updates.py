@@ -24,7 +24,7 @@ class GuidanceUpdates(QObject):
         super().__init__(parent)
         self.services, self.jobs = services, jobs
         self.pending: Path | None = None
-        self.thread = None
+        self.running = None
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.check)
 
@@ -39,11 +39,11 @@ class GuidanceUpdates(QObject):
 
     def check(self) -> None:
         """Look for a newer signed bundle in the background, unless a check is still running."""
-        if self.thread is not None and not self.thread.isFinished():
+        if self.running is not None and not self.running.isFinished():
             return
         worker = UpdateWorker(self.services.policy)
         worker.finished.connect(self.on_checked)
-        self.thread = self.jobs.start(worker, (worker.finished,))
+        self.running = self.jobs.start(worker, (worker.finished,))
 
     def on_checked(self, result) -> None:
         log.info("guidance update check: %s: %s", result.status, result.message)

@@ -108,16 +108,16 @@ class ModelThread(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.thread = QThread(self)
-        self.thread.setObjectName("frontdesk-model")
+        self.qthread = QThread(self)
+        self.qthread.setObjectName("frontdesk-model")
         self.worker = ModelWorker()
-        self.worker.moveToThread(self.thread)
+        self.worker.moveToThread(self.qthread)
         self.load_requested.connect(self.worker.load, Qt.QueuedConnection)
         self.draft_requested.connect(self.worker.draft, Qt.QueuedConnection)
         self.close_requested.connect(self.worker.close, Qt.QueuedConnection)
         # Direct: quit is thread-safe, and the window's thread is blocked in stop() meanwhile.
-        self.worker.closed.connect(self.thread.quit, Qt.DirectConnection)
-        self.thread.start()
+        self.worker.closed.connect(self.qthread.quit, Qt.DirectConnection)
+        self.qthread.start()
 
     def load(self, choice, policy) -> None:
         self.load_requested.emit(choice, policy)
@@ -127,7 +127,7 @@ class ModelThread(QObject):
 
     def stop(self, timeout_ms: int = 30_000) -> bool:
         """Close the model on its own thread, after whatever it is doing, and end the thread; True if it ended."""
-        if not self.thread.isRunning():
+        if not self.qthread.isRunning():
             return True
         self.close_requested.emit()
-        return self.thread.wait(timeout_ms)
+        return self.qthread.wait(timeout_ms)

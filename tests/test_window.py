@@ -105,7 +105,7 @@ def test_closing_the_app_while_a_draft_streams_leaves_no_thread_and_no_crash(qtb
     with qtbot.waitSignal(w.first_text_painted, timeout=60000):
         assert w.start_draft("generated")
     assert w.drafting is not None, "the draft is still streaming"
-    thread, worker = w.model.thread, w.model.worker
+    thread, worker = w.model.qthread, w.model.worker
     w.close()
     assert thread.isFinished() and worker.runtime is None, "the model was closed on its own thread, which ended"
     QApplication.processEvents()  # what the model thread sent before it ended reaches the closed window
