@@ -18,7 +18,8 @@ GOVUK_QUESTIONS = ROOT / "knowledge" / "eval" / "govuk-questions.jsonl"
 GOVUK_EXAMPLES = next(p for p in (ROOT.parent / "shared" / "govuk-content-examples", ROOT / "tests" / "data" / "govuk-content-examples")
                       if p.is_dir())
 EVAL = ROOT / "knowledge" / "eval"
-REAL_GUIDANCE = ROOT.parent / "shared" / "real-guidance"
+REAL_GUIDANCE = next((p for p in (ROOT.parent / "shared" / "real-guidance", ROOT / "tests" / "data" / "real-guidance") if p.is_dir()),
+                     ROOT.parent / "shared" / "real-guidance")
 WORK = Path(tempfile.mkdtemp(prefix="frontdesk-bench-"))
 # Benchmarks never touch the real user's folders.
 for name in ("DATA", "CONFIG", "CACHE", "LOG"):

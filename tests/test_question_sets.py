@@ -14,7 +14,6 @@ from conftest import GOVUK_EXAMPLES, QUESTIONS, ROOT
 from knowledge.evaluate import matches_expected, read_questions
 
 EVAL = ROOT / "knowledge" / "eval"
-REAL_GUIDANCE = ROOT.parent / "shared" / "real-guidance"
 CORPORA = ("sample", "govuk", "realguide")
 
 
@@ -34,15 +33,6 @@ def raw_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.fixture(scope="module")
-def realguide_bundle(tmp_path_factory) -> Path:
-    from knowledge.build import build_bundle
-
-    out = tmp_path_factory.mktemp("realguide") / "realguide-1.fdkb"
-    build_bundle([REAL_GUIDANCE], out, created="2026-01-01T00:00:00Z")
-    return out
-
-
 @pytest.fixture
 def corpus_bundle(request, sample_bundle):
     """The real bundle built from the corpus a question set is about (built lazily: only the corpora asked for)."""
@@ -53,9 +43,7 @@ def corpus_bundle(request, sample_bundle):
         return corpus, sample_bundle
     if corpus == "govuk":
         return corpus, request.getfixturevalue("govuk_bundle")
-    if not REAL_GUIDANCE.is_dir():
-        pytest.skip(f"{REAL_GUIDANCE} is not here")
-    return corpus, request.getfixturevalue("realguide_bundle")
+    return corpus, request.getfixturevalue("realguide_bundle")  # conftest's, with the real guidance
 
 
 @pytest.mark.parametrize("corpus", [c for c in CORPORA if c != "realguide" or present(c)])
