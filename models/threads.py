@@ -3,12 +3,12 @@
 The count comes from the IT policy when it sets `threads`, else from the person's setting
 ("Processor threads", 0 meaning automatic), else it is automatic: before every draft the
 runtime looks at how much CPU other programs used since its last look, and leaves them the
-cores they are using (one thread fewer than the physical cores when one core's worth is busy, and
-so on, never below one). llama.cpp's threads meet at a barrier after every step of a computation;
-when another program holds a core, a thread waiting there for one that is not running burns
-the core it has (on the build machine, one `ask` beside a CPU hog on both cores spun for more
-than 4 minutes). Fewer threads than free cores avoid that; the passive OpenMP wait policy
-(below) makes the waiting threads sleep instead of spin.
+cores they are using while at least half stay free (one thread fewer than the physical cores
+when one core's worth is busy on a 4-core laptop). llama.cpp's threads meet at a barrier after
+every step of a computation; by default OpenMP's waiting threads spin there, burning a core
+another program needs (on a machine with both cores busy, one `ask` spun for more than 4
+minutes, and the CPU-variant probe took 15 to 30 s instead of 3 to 4). The passive OpenMP wait
+policy (below) makes them sleep instead.
 """
 
 from __future__ import annotations
@@ -64,11 +64,19 @@ def choose_threads(policy_threads: int | None, setting_threads: int = 0) -> Thre
 
 
 def automatic_threads(others_busy_cores: float | None, cores: int | None = None) -> int:
-    """The physical cores less the ones other programs keep busy (rounded), never below one."""
+    """The physical cores other programs leave free, when that is at least half of them; else every core.
+
+    llama.cpp's threads wait for the slowest at every step. A thread on a core another program is
+    busy on runs at about half speed and holds the rest back, so leaving the busy cores alone pays
+    while the free ones are at least half. When other programs keep most cores busy, every
+    thread is slowed alike and the most threads get the biggest share (measured with a hog on
+    both cores of the build machine: 1 thread took longer than 2, benchmarks/busy_cpu.py).
+    """
     cores = cores or physical_cores()
     if not others_busy_cores:
         return cores
-    return max(1, min(cores, cores - round(others_busy_cores)))
+    free = cores - round(others_busy_cores)
+    return free if free >= 1 and free >= cores / 2 else cores
 
 
 class CpuLoad:

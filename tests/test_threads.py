@@ -21,8 +21,10 @@ def test_automatic_threads_leave_other_programs_the_cores_they_use():
     assert automatic_threads(None, cores=4) == 4  # cannot tell: all cores
     assert automatic_threads(0.2, cores=4) == 4  # a browser idling
     assert automatic_threads(1.0, cores=4) == 3  # one core's worth busy: one thread fewer
-    assert automatic_threads(2.0, cores=2) == 1  # a hog on every core: one thread, never none
-    assert automatic_threads(7.5, cores=4) == 1
+    assert automatic_threads(1.1, cores=2) == 1
+    # Others busy on most cores: every thread is slowed alike, and all of them get the biggest share.
+    assert automatic_threads(3.0, cores=4) == 4
+    assert automatic_threads(2.0, cores=2) == 2
 
 
 def _services(sample_bundle):
@@ -48,15 +50,17 @@ def test_the_threads_setting_reaches_llama_cpp(sample_bundle, isolated_home, pol
 
 
 def test_automatic_threads_follow_the_machine_before_each_draft(sample_bundle, monkeypatch):
-    """With nothing set, a machine busy on every core gets one thread from the next draft on, and all again when it is idle."""
+    """With nothing set, a core's worth busy elsewhere means a thread fewer from the next draft on, and all again when idle."""
+    if physical_cores() < 2:
+        pytest.skip("one physical core: there is no thread to leave to others")
     services = _services(sample_bundle)
     assert services.model_choice.threads == ThreadChoice(None, "automatic")
     runtime = load_runtime(services.model_choice, services.policy)
-    busy = {"cores": float(physical_cores())}
+    busy = {"cores": float(physical_cores() // 2)}
     monkeypatch.setattr(runtime._cpu_load, "others_busy_cores", lambda: busy["cores"])
     try:
         "".join(runtime.generate([{"role": "user", "content": "Hello"}], max_tokens=2))
-        assert runtime.llama_threads == runtime.threads == 1
+        assert runtime.llama_threads == runtime.threads == automatic_threads(busy["cores"]) < physical_cores()
         busy["cores"] = 0.0
         "".join(runtime.generate([{"role": "user", "content": "Hello"}], max_tokens=2))
         assert runtime.llama_threads == runtime.threads == physical_cores()
