@@ -86,13 +86,17 @@ class PilotReport:
     def period(self) -> str:
         """Which period the report covers, in words, with the history's retention."""
         if self.first_day is None:
-            covered = "No drafts are recorded" + (f" since {self.since:%d %B %Y}" if self.since else "") + "."
+            covered = "No drafts are recorded" + (f" since {long_date(self.since)}" if self.since else "") + "."
         else:
-            covered = f"Drafts from {self.first_day:%d %B %Y} to {self.last_day:%d %B %Y}" + (
-                f" (asked for: since {self.since:%d %B %Y})" if self.since else "") + "."
+            covered = f"Drafts from {long_date(self.first_day)} to {long_date(self.last_day)}" + (
+                f" (asked for: since {long_date(self.since)})" if self.since else "") + "."
         if self.retention_days is not None:
             covered += f" History keeps drafts for {self.retention_days} days on this computer, so nothing older can be counted."
         return covered
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def read_records(history_db: Path, since: date | None = None) -> list[DraftRecord]:

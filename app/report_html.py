@@ -18,11 +18,16 @@ from knowledge.files import write_file_atomically
 COLOURS = {"answered": "#0072B2", "no_guidance": "#E69F00", "approved": "#009E73", "extractive": "#0072B2",
            "generated": "#CC79A7", "bar": "#0072B2", "range": "#56B4E9", "median": "#000000"}
 WIDTH, HEIGHT = 560, 220
-LEFT, BOTTOM, TOP = 44, 36, 14
+LEFT, BOTTOM, TOP = 44, 36, 30
 
 
 def _esc(text) -> str:
     return html.escape(str(text), quote=True)
+
+
+def short(label: str) -> str:
+    """A week's label under the axis: "W09" for "2026-W09" (the table beside has the year)."""
+    return label.split("-")[-1] if "-W" in label else label[-8:]
 
 
 def stacked_bars_svg(title: str, labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]]) -> str:
@@ -34,10 +39,11 @@ def stacked_bars_svg(title: str, labels: Sequence[str], series: Sequence[tuple[s
     bar = max(2.0, min(48.0, step * 0.7))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT + 22}" role="img" aria-label="{_esc(title)}" '
              f'font-family="sans-serif" font-size="11"><title>{_esc(title)}</title>',
+             f'<text x="0" y="14" font-size="13" font-weight="bold">{_esc(title)}</text>',
              f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - 10}" y2="{TOP + plot_h}" stroke="#333"/>',
              f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">{peak:g}</text>',
              f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end">0</text>']
-    every = max(1, len(labels) // 8)  # at most about eight labels under the axis stay readable
+    every = max(1, len(labels) // 12)  # at most about twelve labels under the axis stay readable
     for i, label in enumerate(labels):
         x = LEFT + i * step + (step - bar) / 2
         y = TOP + plot_h
@@ -48,7 +54,7 @@ def stacked_bars_svg(title: str, labels: Sequence[str], series: Sequence[tuple[s
                 parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{colour}">'
                              f'<title>{_esc(label)}: {_esc(name)} {values[i]:g}</title></rect>')
         if i % every == 0:
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{TOP + plot_h + 14}" text-anchor="middle">{_esc(label[-8:])}</text>')
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{TOP + plot_h + 14}" text-anchor="middle">{_esc(short(label))}</text>')
     x = LEFT
     for name, colour, _ in series:
         parts.append(f'<rect x="{x}" y="{HEIGHT + 6}" width="10" height="10" fill="{colour}"/>'
@@ -66,10 +72,11 @@ def ranges_svg(title: str, labels: Sequence[str], ranges: Sequence[tuple[float |
     bar = max(2.0, min(36.0, step * 0.5))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{_esc(title)}" '
              f'font-family="sans-serif" font-size="11"><title>{_esc(title)}</title>',
+             f'<text x="0" y="14" font-size="13" font-weight="bold">{_esc(title)}</text>',
              f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - 10}" y2="{TOP + plot_h}" stroke="#333"/>',
              f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">{peak:.0f}{unit}</text>',
              f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end">0</text>']
-    every = max(1, len(labels) // 8)
+    every = max(1, len(labels) // 12)
     for i, (label, (lo, mid, hi)) in enumerate(zip(labels, ranges)):
         x = LEFT + i * step + (step - bar) / 2
         if mid is not None:
@@ -78,7 +85,7 @@ def ranges_svg(title: str, labels: Sequence[str], ranges: Sequence[tuple[float |
                          f'<title>{_esc(label)}: middle half {lo:.0f} to {hi:.0f}{unit}, median {mid:.0f}{unit}</title></rect>')
             parts.append(f'<line x1="{x:.1f}" y1="{y(mid):.1f}" x2="{x + bar:.1f}" y2="{y(mid):.1f}" stroke="{COLOURS["median"]}" stroke-width="2"/>')
         if i % every == 0:
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{TOP + plot_h + 14}" text-anchor="middle">{_esc(label[-8:])}</text>')
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{TOP + plot_h + 14}" text-anchor="middle">{_esc(short(label))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -90,7 +97,8 @@ def hbars_svg(title: str, items: Sequence[tuple[str, float]]) -> str:
     height = TOP + row * max(1, len(items)) + 6
     label_w = 150
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" role="img" aria-label="{_esc(title)}" '
-             f'font-family="sans-serif" font-size="11"><title>{_esc(title)}</title>']
+             f'font-family="sans-serif" font-size="11"><title>{_esc(title)}</title>',
+             f'<text x="0" y="14" font-size="13" font-weight="bold">{_esc(title)}</text>']
     for i, (label, value) in enumerate(items):
         y = TOP + i * row
         w = (WIDTH - label_w - 60) * value / peak

@@ -75,7 +75,7 @@ def test_the_report_counts_drafts_modes_changes_times_and_feedback(history):
     assert feedback["not_helpful_no_reason"] == 1
     assert [g.label for g in report.by_bundle] == ["frontdesk-sample v1"] and len(report.by_week) == 1
     today = date.today()
-    assert report.period() == (f"Drafts from {today:%d %B %Y} to {today:%d %B %Y}. History keeps drafts for 90 days on this "
+    assert report.period() == (f"Drafts from {today.day} {today:%B %Y} to {today.day} {today:%B %Y}. History keeps drafts for 90 days on this "
                                "computer, so nothing older can be counted.")
     stored = sqlite3.connect(history).execute("SELECT out_action FROM drafts WHERE out_action != '' ORDER BY id").fetchall()
     assert stored == [("copied",), ("printed",), ("saved",)]
