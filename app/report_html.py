@@ -113,9 +113,6 @@ def chart_svgs(report: PilotReport) -> dict[str, str]:
     """The report's charts by name: drafts per week, modes per week, time to copy per week, change, feedback."""
     weeks = report.by_week
     labels = [w.label for w in weeks]
-    change_buckets = [("unchanged", 0.0, 0.005), ("under 10%", 0.005, 0.10), ("10 to 25%", 0.10, 0.25),
-                      ("25 to 50%", 0.25, 0.50), ("over 50%", 0.50, 1.01)]
-    shares = [r.changed_share for r in report.records if r.out_action and r.changed_share is not None]
     return {
         "drafts": stacked_bars_svg("Drafts per week: answered and No guidance found", labels, [
             ("answered", COLOURS["answered"], [w.answered for w in weeks]),
@@ -125,7 +122,7 @@ def chart_svgs(report: PilotReport) -> dict[str, str]:
         "time": ranges_svg("Seconds from question to copy or print, per week (middle half, median marked)", labels,
                            [(w.seconds_p25, w.seconds_median, w.seconds_p75) for w in weeks], " s"),
         "change": hbars_svg("Share of the draft's text changed before it left",
-                            [(name, sum(lo <= s < hi for s in shares)) for name, lo, hi in change_buckets]),
+                            list(report.change_buckets)),
         "feedback": hbars_svg("Feedback by reason", [(FEEDBACK_LABELS[k], n) for k, n in report.overall.feedback]),
     }
 

@@ -57,7 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--drafts", type=int, default=50_000)
     args = parser.parse_args()
-    from app.report import build_report, report_csv
+    from app.report import build_report, read_records, report_csv
     from app.report_html import report_html
 
     path = WORK / "history.db"
@@ -71,14 +71,54 @@ def main() -> None:
         built = time.perf_counter()
         page = report_html(report)
         rendered = time.perf_counter()
-        table = report_csv(report)
+        table = report_csv(read_records(path))
         done = time.perf_counter()
         timings.append((built - started, rendered - built, done - rendered, done - started))
     best = min(timings, key=lambda t: t[3])
     print(f"report over {report.overall.drafts:,} drafts, {len(report.by_week)} weeks, {len(report.by_bundle)} guidance versions: "
           f"read and figures {best[0] * 1000:.0f} ms, HTML with charts {best[1] * 1000:.0f} ms ({len(page) / 1e3:.0f} kB), "
-          f"CSV {best[2] * 1000:.0f} ms; total {best[3] * 1000:.0f} ms (best of 3; worst {max(t[3] for t in timings) * 1000:.0f} ms; goal < 2,000 ms)")
+          f"report {(best[0] + best[1]) * 1000:.0f} ms (best of 3; worst {max(t[0] + t[1] for t in timings) * 1000:.0f} ms; goal < 2,000 ms); "
+          f"the anonymous per-draft CSV besides {best[2] * 1000:.0f} ms")
     print(f"CSV: {table.count(chr(10)) - 1:,} rows")
+    window_stall(path)
+
+
+def window_stall(path) -> None:
+    """The Report view over the same history: the longest gap between ticks of a 5 ms timer on the UI thread while it is built."""
+    import os
+    import time
+    from types import SimpleNamespace
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from desktop.report_view import ReportDialog
+    from desktop.workers import JobList
+    from knowledge.config import Policy
+
+    app = QApplication.instance() or QApplication([])
+    parent = QWidget()
+    services = SimpleNamespace(history=SimpleNamespace(path=path), policy=Policy(), settings=SimpleNamespace(history_days=183))
+    jobs = JobList(parent)
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    loop = QEventLoop()
+    timer.start()
+    started = time.perf_counter()
+    dialog = ReportDialog(services, jobs, parent)  # starts the worker
+    dialog.report_shown.connect(loop.quit)
+    dialog.report_failed.connect(loop.quit)
+    dialog.show()
+    loop.exec()
+    shown = time.perf_counter()
+    timer.stop()
+    jobs.wait_all()
+    gaps = [b - a for a, b in zip([started] + ticks, ticks + [shown])]
+    print(f"Report view: shown {1000 * (shown - started):.0f} ms after opening; longest UI-thread stall while it was built "
+          f"{1000 * max(gaps):.1f} ms ({len(ticks)} timer ticks)")
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ class ReportDialog(QDialog):
     def save_csv(self, path: Path) -> Path:
         from app.report import write_report_csv
 
-        return write_report_csv(self.report, path)
+        return write_report_csv(self.services.history.path, path, self.report.since)[0]
 
     def save_html_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save the report", str(Path.home() / "frontdesk-report.html"), "Web pages (*.html)")

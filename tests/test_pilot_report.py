@@ -3,6 +3,7 @@
 import csv
 import random
 import sqlite3
+import statistics
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 
 from app.edits import changed_share, edit_distance
 from app.feedback_export import export_feedback_csv, group_questions
-from app.report import build_report, report_csv
+from app.report import build_report, read_records, report_csv
 from app.report_html import report_html
 from desktop.cli import cli
 from desktop.history import HistoryStore
@@ -82,7 +83,7 @@ def test_the_report_counts_drafts_modes_changes_times_and_feedback(history):
 
 
 def test_the_csv_is_anonymous_one_row_per_draft(history):
-    text = report_csv(build_report(history))
+    text = report_csv(read_records(history))
     rows = list(csv.DictReader(text.splitlines()))
     assert len(rows) == 5 and set(rows[0]) == {"date", "week", "guidance", "mode", "no_guidance", "left_as", "changed_share",
                                                "seconds_to_out", "feedback"}
@@ -142,3 +143,35 @@ def test_questions_that_found_nothing_are_grouped_by_shared_words_most_frequent_
     groups = group_questions(["how do I renew my passport", "passport renewal fees", "when are the bins collected",
                               "renew passport for my son", "bins not collected"])
     assert [(words, len(qs)) for words, qs in groups] == [("bins collected", 2), ("passport renew", 2), ("fees passport", 1)]
+
+
+def test_the_sql_figures_match_a_count_over_every_draft(tmp_path):
+    """The report counts in SQL; the same figures computed in Python from every draft's record must agree."""
+    path = tmp_path / "history.db"
+    HistoryStore(path).close()
+    rng = random.Random(5)
+    conn = sqlite3.connect(path)
+    with conn:
+        for n in range(400):
+            day = date(2026, 1, 1) + timedelta(days=rng.randint(0, 60))
+            left = rng.random() < 0.7
+            conn.execute("INSERT INTO drafts (created_at, question, question_redacted, draft_text, final_text, mode, no_guidance, "
+                         "bundle_id, bundle_version, out_action, seconds_to_out, changed_share) VALUES (?, '', '', '', '', ?, ?, 'g', ?, ?, ?, ?)",
+                         (f"{day}T10:00:00+00:00", rng.choice(("approved", "extractive", "generated")), int(rng.random() < 0.1),
+                          rng.choice((1, 2)), "copied" if left else "", rng.uniform(5, 500) if left else None,
+                          rng.choice((0.0, rng.random())) if left else None))
+    records = read_records(path)
+    report = build_report(path)
+    for figures, members in [(report.overall, records)] + [(w, [r for r in records if r.week == w.label]) for w in report.by_week] \
+            + [(b, [r for r in records if r.bundle == b.label]) for b in report.by_bundle]:
+        shares = sorted(r.changed_share for r in members if r.out_action)
+        seconds = sorted(r.seconds_to_out for r in members if r.out_action)
+        assert figures.drafts == len(members) and figures.left == len(shares)
+        assert figures.no_guidance == sum(r.no_guidance for r in members)
+        assert figures.unchanged == sum(s < 0.005 for s in shares)
+        if len(seconds) > 1:
+            q1, q2, q3 = statistics.quantiles(seconds, n=4, method="inclusive")
+            assert (figures.seconds_p25, figures.seconds_median, figures.seconds_p75) == pytest.approx((q1, q2, q3))
+            assert figures.changed_median == pytest.approx(statistics.median(shares))
+            assert figures.changed_mean == pytest.approx(statistics.fmean(shares))
+    assert [w.label for w in report.by_week] == sorted({r.week for r in records})

@@ -27,12 +27,14 @@ def report(since, output, csv_file, history):
     from knowledge.config import app_paths, load_policy
 
     policy = load_policy()
-    made = build_report(history or app_paths().history_db, parse_since(since),
-                        retention_days=policy.history_days if policy.history_enabled else None)
+    history = history or app_paths().history_db
+    since = parse_since(since)
+    made = build_report(history, since, retention_days=policy.history_days if policy.history_enabled else None)
     if output:
         click.echo(f"Wrote the report to {write_report_html(made, output)}.")
     if csv_file:
-        click.echo(f"Wrote {len(made.records)} anonymous draft rows to {write_report_csv(made, csv_file)}.")
+        path, rows = write_report_csv(history, csv_file, since)
+        click.echo(f"Wrote {rows} anonymous draft rows to {path}.")
     if not output and not csv_file:
         click.echo(describe(made))
     else:
