@@ -154,7 +154,12 @@ class MainWindow(QMainWindow):
         self.stop_button = button("Stop  (Esc)", "Stop drafting", "Stop the draft that is being written")
         self.stop_button.clicked.connect(self.stop_draft)
         self.stop_button.setEnabled(False)
+        self.approved_button = button("Use the approved answer", "Use the closest approved answer",
+                                      "Replace this draft with the approved answer the content team wrote for a similar question")
+        self.approved_button.clicked.connect(lambda: self.start_draft("approved"))
+        self.approved_button.hide()
         draft_header.addWidget(self.mode_label, 1)
+        draft_header.addWidget(self.approved_button)
         draft_header.addWidget(self.rewrite_button)
         draft_header.addWidget(self.stop_button)
 
@@ -442,6 +447,7 @@ class MainWindow(QMainWindow):
             notes.append(f"⚠ {len(draft.unsupported)} sentence(s) not found in the sources they cite are marked in red. Check them.")
         if draft.alternative and draft.mode == "extractive":
             notes.append(f"Unchecked model text: {draft.alternative}")
+        self.approved_button.setVisible(draft.closest_answer is not None and draft.mode != "approved")
         if draft.closest_answer is not None:
             notes.append(f"Closest approved answer ({draft.closest_answer.label}), for \"{draft.closest_answer.question}\": "
                          f"{draft.closest_answer.text}")

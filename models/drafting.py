@@ -25,7 +25,7 @@ from models.prompting import PROMPT_ECHO, build_prompt
 from models.support import check_citations, contains, normalise, specifics, split_sentences
 
 Event = SourcesEvent | TokenEvent | DoneEvent
-MODES = ("auto", "extractive", "generated")
+MODES = ("auto", "extractive", "generated", "approved")
 CLIP_NOTE_CHARS = 4000
 
 
@@ -71,6 +71,7 @@ def stream_draft(
     `unavailable` says in words why there is no model (shown when falling back to the extractive draft).
     In "auto" mode a question that matches an approved answer strongly gets that answer (mode
     "approved"); otherwise the closest approved answer, if any, rides along as `closest_answer`.
+    Mode "approved" drafts that closest answer whatever its score (the person chose it).
     `embedder`, when given, adds dense similarity to the approved-answer match.
     """
     if mode not in MODES:
@@ -86,12 +87,18 @@ def stream_draft(
     asked = without_personal_data(question, personal)
     match = approved_match(asked, searcher, embedder)
     model_ready = runtime is not None and runtime.loaded
-    if match is not None and match.strong and mode == "auto":
+    if mode == "approved" and match is None:
+        notices.append("No approved answer is close to this question.")
+        mode = "auto"
+    if match is not None and (match.strong and mode == "auto" or mode == "approved"):
         approved = approved_draft(match, searcher)
         if approved is not None:
             text, sources, changed = approved
             elapsed = (time.perf_counter() - started) * 1000
             yield SourcesEvent(sources, True, elapsed)
+            if not match.strong:
+                notices.append("You chose this approved answer: it was written for another question "
+                               f"(\"{match.answer.question}\"). Check that it answers this one.")
             if changed:
                 notices.append("Check: the guidance changed after approval (" + "; ".join(changed) + ").")
             check = check_citations(text, sources)

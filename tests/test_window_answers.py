@@ -66,6 +66,12 @@ def test_a_stale_approved_answer_is_flagged_and_a_near_miss_offers_the_closest(q
     draft(qtbot, window, "how do I claim child benefit")
     assert "Draft (from the guidance's own sentences" in window.mode_label.text()
     assert "Closest approved answer (Approved answer · Family benefits content team · 1 Oct 2025)" in window.notice_label.text()
+    assert window.approved_button.isVisible()
+    with qtbot.waitSignal(window.draft_finished, timeout=30000) as done:
+        window.approved_button.click()
+    assert done.args[0].mode == "approved" and done.args[0].approved_answer.id == "child-benefit-amount"
+    assert "You chose this approved answer: it was written for another question" in window.notice_label.text()
+    assert not window.approved_button.isVisible()
 
 
 def test_not_helpful_asks_why_in_one_click(qtbot, window):
