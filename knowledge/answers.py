@@ -142,25 +142,27 @@ class AnswerMatcher:
         """Candidate answers for `question`, best first, each scored."""
         if not self.answers:
             return []
-        parsed = self.searcher.parse(question)
-        if not parsed.match:
-            return []
-        with self._lock:
-            try:
-                rows = self._index.execute(
-                    f"SELECT rowid FROM a WHERE a MATCH ? ORDER BY bm25(a, 3.0, 1.0) LIMIT {CANDIDATES}", (parsed.match,)
-                ).fetchall()
-            except sqlite3.OperationalError:
-                return []
         dense = None
+        # The searcher's connection and caches are shared with the window's other threads: its lock, as in Searcher.search.
+        with self.searcher._lock:
+            parsed = self.searcher.parse(question)
+            if not parsed.match:
+                return []
+            with self._lock:
+                try:
+                    rows = self._index.execute(
+                        f"SELECT rowid FROM a WHERE a MATCH ? ORDER BY bm25(a, 3.0, 1.0) LIMIT {CANDIDATES}", (parsed.match,)
+                    ).fetchall()
+                except sqlite3.OperationalError:
+                    return []
+            scored = [(n, self.lexical_score(parsed, self.answers[n])) for (n,) in rows]
         if self._vectors is not None and rows:
             [asked] = self.embedder.embed([question])
             dense = {n: float(sum(x * y for x, y in zip(asked, self._vectors[n]))) for (n,) in rows}
-        matches = []
         kinds = question_kinds(question)
-        for (n,) in rows:
+        matches = []
+        for n, score in scored:
             answer = self.answers[n]
-            score = self.lexical_score(parsed, answer)
             theirs = question_kinds(answer.question)
             if kinds and theirs and not kinds & theirs:
                 score *= OTHER_KIND
