@@ -65,9 +65,9 @@ def sources_text(sources, *, snippets: bool = False, scores: bool = False) -> st
     return "\n".join(lines)
 
 
-def saved_draft_text(final_text: str, sources) -> str:
-    """The file Save writes: the draft, then its sources."""
-    return f"{final_text}\n\nSources:\n{sources_text(sources)}\n"
+def saved_draft_text(final_text: str, sources, as_at: str = "") -> str:
+    """The file Save writes: the draft, its "as at" line, then its sources."""
+    return f"{final_text}\n\n" + (f"{as_at}\n\n" if as_at else "") + f"Sources:\n{sources_text(sources)}\n"
 
 
 # -- HTML: the window's Sources panel ----------------------------------------------------------
@@ -123,6 +123,8 @@ def draft_heading(draft) -> str:
     """What the draft is: "No guidance found", the guidance's own sentences, or the model's checked text."""
     if draft.no_guidance:
         return "No guidance found"
+    if draft.mode == "approved" and draft.approved_answer is not None:
+        return f"{draft.approved_answer.label} (edit freely)"
     if draft.mode == "extractive":
         return "Draft (from the guidance's own sentences · edit freely)"
     return "Draft (written by the model, checked · edit freely)"
@@ -135,6 +137,9 @@ def draft_notes(draft) -> str:
         notes.append(f"⚠ {len(draft.unsupported)} sentence(s) not found in the sources they cite are marked in red. Check them.")
     if draft.alternative and draft.mode == "extractive":
         notes.append(f"Unchecked model text: {draft.alternative}")
+    if draft.closest_answer is not None:
+        notes.append(f"Closest approved answer ({draft.closest_answer.label}), for \"{draft.closest_answer.question}\": "
+                     f"{draft.closest_answer.text}")
     return "\n".join(notes)
 
 

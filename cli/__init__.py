@@ -14,7 +14,7 @@ from cli.root import cli
 from knowledge.errors import FrontdeskError
 
 # Importing a command module registers its commands on the root group.
-from cli import ask, feedback, kb, model, self_test  # noqa: E402,F401
+from cli import ask, feedback, kb, model, report, self_test  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.rendering import draft_description, draft_heading, draft_notes
 from desktop.draft_editor import DraftEditor
-from desktop.widgets import button
+from app.history import REASONS
+from desktop.widgets import banner, button
 from models.support import unsupported_reason
 
 
@@ -20,8 +21,10 @@ class DraftBox(QWidget):
     copy_requested = Signal()
     print_requested = Signal()
     save_requested = Signal()
-    feedback_given = Signal(str)  # "helpful" or "not_helpful"
+    feedback_given = Signal(str)  # "helpful"
+    reason_given = Signal(str, str)  # why a draft was not helpful (history.REASONS), and the optional comment
     report_requested = Signal()
+    approved_requested = Signal()  # use the closest approved answer instead
 
     def __init__(self) -> None:
         super().__init__()
@@ -44,6 +47,19 @@ class DraftBox(QWidget):
         self.helpful_no = button("No", "Draft was not helpful", "Tell the content team this draft was not helpful")
         self.report_button = button("Guidance wrong?", "Report guidance missing or wrong",
                                     "Tell the content team the guidance is missing or wrong, with a comment")
+        self.approved_button = button("Use the approved answer", "Use the closest approved answer",
+                                      "Replace this draft with the approved answer the content team wrote for a similar question")
+        self.approved_button.hide()
+        # "Not helpful" asks why in one click; the comment is optional.
+        self.reason_banner, self.reason_label, self.reason_buttons = banner(*(
+            (label, f"Not helpful: {label.lower()}", f"Tell the content team: {label.lower()}",
+             lambda _=False, key=key: self.reason_given.emit(key, self.reason_comment.text().strip()))
+            for key, label in REASONS))
+        self.reason_label.setText("Why was it not helpful? One click:")
+        self.reason_comment = QLineEdit()
+        self.reason_comment.setPlaceholderText("Comment (optional, no personal details)")
+        self.reason_comment.setAccessibleName("Feedback comment")
+        self.reason_banner.layout().insertWidget(1, self.reason_comment, 1)
         self.connect_buttons()
         self.lay_out()
         self.set_outputs_enabled(False)
@@ -54,11 +70,14 @@ class DraftBox(QWidget):
                           (self.save_button, self.save_requested), (self.report_button, self.report_requested)):
             b.clicked.connect(signal.emit)
         self.helpful_yes.clicked.connect(lambda: self.feedback_given.emit("helpful"))
-        self.helpful_no.clicked.connect(lambda: self.feedback_given.emit("not_helpful"))
+        self.helpful_no.clicked.connect(self.ask_why_not_helpful)
+        self.approved_button.clicked.connect(self.approved_requested.emit)
+        self.reason_given.connect(lambda *_: self.reason_banner.hide())
 
     def lay_out(self) -> None:
         header = QHBoxLayout()
         header.addWidget(self.mode_label, 1)
+        header.addWidget(self.approved_button)
         header.addWidget(self.rewrite_button)
         header.addWidget(self.stop_button)
         outs = QHBoxLayout()
@@ -74,6 +93,12 @@ class DraftBox(QWidget):
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.notice_label)
         layout.addLayout(outs)
+        layout.addWidget(self.reason_banner)
+
+    def ask_why_not_helpful(self) -> None:
+        self.reason_comment.clear()
+        self.reason_banner.show()
+        self.reason_buttons[0].setFocus()
 
     def set_outputs_enabled(self, enabled: bool) -> None:
         for w in (self.copy_button, self.print_button, self.save_button, self.helpful_yes, self.helpful_no, self.report_button):
@@ -91,6 +116,7 @@ class DraftBox(QWidget):
         self.editor.show_draft(draft.text, reasons)
         self.editor.blockSignals(False)
         self.mode_label.setText(draft_heading(draft))
+        self.approved_button.setVisible(draft.closest_answer is not None and draft.mode != "approved")
         self.show_notice(draft_notes(draft))
         self.editor.setAccessibleDescription(draft_description(draft))
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
 from app.logs import log, log_draft
 from app.rendering import draft_speed, history_sources_html, sources_html
 from app.services import AppServices
+from app.traceability import as_at_line
 from app.status import guidance_status, model_status, network_status
 from desktop.autosave import Autosave
 from desktop.draft_box import DraftBox
@@ -32,7 +33,8 @@ from models.draft import DRAFT_MAX_TOKENS, Draft
 # The parts' widgets the window's users (tests, screenshots, benchmarks) reach for by name.
 QUESTION_WIDGETS = ("question_edit", "restore_banner", "restore_label", "pii_banner", "pii_label", "remove_pii_button", "draft_button")
 DRAFT_WIDGETS = ("mode_label", "rewrite_button", "stop_button", "editor", "notice_label", "copy_button", "print_button",
-                 "save_button", "helpful_yes", "helpful_no", "report_button")
+                 "save_button", "helpful_yes", "helpful_no", "report_button", "approved_button", "reason_banner", "reason_buttons",
+                 "reason_comment")
 STATUS_WIDGETS = ("model_status", "bundle_status", "network_status", "speed_status")
 
 
@@ -64,6 +66,7 @@ class MainWindow(QMainWindow):
         self.updates = GuidanceUpdates(services, self.jobs, self)
         self.autosaver = Autosave(services.history, self.snapshot, self)
         self.outputs = DraftOutputs(services, self.current_draft, self)
+        self.outputs.as_at = self.as_at
         self.viewer = SourceViewer(self)
         self.setWindowTitle("Frontdesk")
         self.resize(1200, 780)
@@ -94,6 +97,11 @@ class MainWindow(QMainWindow):
         self.sources_view.setAccessibleDescription("The guidance passages the draft is built from. Tab to a source and press Enter to read it in full.")
         self.sources_view.setHtml("<p>Sources appear here as soon as you ask a question.</p>")
         self.history_panel = HistoryPanel(self.services.history)
+        self.history_note = QLabel(history_note(self.services))
+        self.history_note.setWordWrap(True)
+        self.history_note.setAccessibleName("What history keeps")
+        self.history_panel.layout().insertWidget(0, self.history_note)
+        self.question_box.keeps_personal_data = self.services.history.keep_personal_data
         self.tabs = QTabWidget()
         self.tabs.addTab(self.sources_view, "Sources")
         self.tabs.addTab(self.history_panel, "History")
@@ -117,6 +125,9 @@ class MainWindow(QMainWindow):
                 action.setShortcut(keys)
             action.triggered.connect(slot)
             menu.addAction(action)
+        report = QAction("Pilot &report…", self)
+        report.triggered.connect(self.open_report)
+        self.menuBar().addMenu("&Help").addAction(report)
 
     def build_shortcuts(self) -> None:
         for keys, slot in (("Ctrl+Return", lambda: self.start_draft("auto")), ("Ctrl+Enter", lambda: self.start_draft("auto")),
@@ -130,6 +141,8 @@ class MainWindow(QMainWindow):
                              (q.discard_requested, self.discard_autosave), (d.rewrite_requested, lambda: self.start_draft("generated")),
                              (d.stop_requested, self.stop_draft), (d.copy_requested, out.copy), (d.print_requested, out.print_dialog),
                              (d.save_requested, out.save_dialog), (d.feedback_given, out.give_feedback),
+                             (d.reason_given, lambda reason, comment: out.give_feedback("not_helpful", comment, reason)),
+                             (d.approved_requested, lambda: self.start_draft("approved")),
                              (d.report_requested, out.report_guidance), (out.notice, self.show_notice),
                              (out.recorded, self.history_panel.refresh), (self.editor.citation_activated, self.open_source),
                              (self.editor.textChanged, self.autosaver.mark_dirty), (self.history_panel.reopen_requested, self.reopen_history),
@@ -268,6 +281,16 @@ class MainWindow(QMainWindow):
         """What the ways out act on: the draft's history id, its text as edited, its sources."""
         return self.draft_id, self.draft_box.final_text(), self.draft.sources if self.draft else ()
 
+    def as_at(self) -> str:
+        """The "as at" line for what leaves: guidance title, version and date, and the pages the text cites."""
+        info = self.services.searcher.info if self.draft is None or self.draft.bundle is None else self.draft.bundle
+        if self.draft is not None:
+            pages = [(r.passage.title, r.passage.updated) for r in self.draft.sources]
+        else:  # reopened from history: the sources as recorded
+            entry = self.services.history.get_entry(self.draft_id) if self.draft_id is not None else None
+            pages = [(s["title"], None) for s in entry.sources] if entry else []
+        return as_at_line(self.draft_box.final_text(), info.title, info.version, info.created_at, pages)
+
     # -- history and autosave -------------------------------------------------------------------
     def show_history(self) -> None:
         self.tabs.setCurrentWidget(self.history_panel)
@@ -320,6 +343,12 @@ class MainWindow(QMainWindow):
         self.services.settings = settings
         apply_theme(QApplication.instance(), settings.theme, settings.font_scale)
 
+    def open_report(self) -> None:
+        from desktop.report_view import ReportDialog
+
+        self.report_dialog = ReportDialog(self.services, self.jobs, self)
+        self.report_dialog.show()
+
     def open_welcome(self) -> None:
         from desktop.welcome import WelcomeDialog
 
@@ -342,3 +371,14 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)
+
+
+def history_note(services) -> str:
+    """What the History tab says history keeps, and for how long."""
+    history = services.history
+    if not history.keep:
+        return "The policy keeps no history on this computer."
+    what = ("Questions and drafts are kept as typed, personal data included (your organisation's policy)"
+            if history.keep_personal_data else
+            "Questions and drafts are kept with personal data (NI numbers, phone numbers, emails, postcodes) removed")
+    return f"{what}, for {services.settings.history_days} days."

@@ -16,6 +16,8 @@ class QuestionBox(QWidget):
     restore_requested = Signal()
     discard_requested = Signal()
 
+    keeps_personal_data = False  # the history policy: the window sets it, the banner says what history keeps
+
     def __init__(self) -> None:
         super().__init__()
         label = QLabel("Question (paste or type)")
@@ -50,7 +52,8 @@ class QuestionBox(QWidget):
     def check_personal_data(self) -> None:
         found = find_personal_data(self.question_edit.toPlainText())
         message = describe_personal_data(found)
-        self.pii_label.setText(f"⚠ {message} It is not needed to find the guidance." if message else "")
+        kept = "" if self.keeps_personal_data else " History keeps the question with it removed."
+        self.pii_label.setText(f"⚠ {message} It is not needed to find the guidance.{kept}" if message else "")
         self.pii_banner.setVisible(bool(found))
         self.pii_banner.setAccessibleDescription(self.pii_label.text())
 
