@@ -304,7 +304,7 @@ def _register_variant(ggml, path: Path) -> bool:
 
 def _probe_model() -> Path | None:
     """The embedded SmolLM2 (small, always shipped): what every caller's probe runs."""
-    from knowledge.errors import ModelError
+    from models.errors import ModelError
     from models.catalogue import embedded_model_path
 
     try:
