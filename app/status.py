@@ -12,7 +12,7 @@ def model_status(name: str, ready: bool, loading: bool) -> str:
     if ready:
         return f"Model: {name} ready"
     if loading:
-        return f"Model: {name} loading… (a draft asked for now starts when it is ready)"
+        return f"Model: {name} loading… (drafts use the guidance's sentences until it is ready)"
     return "Model: not available, drafts use the guidance's sentences"
 
 

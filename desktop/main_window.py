@@ -201,8 +201,9 @@ class MainWindow(QMainWindow):
             self.show_notice("Type or paste a question first.")
             self.question_edit.setFocus()
             return False
-        self.drafting = DraftRequest(question, self.services.searcher, mode, DRAFT_MAX_TOKENS,
-                                     self.model_problem or "No model is available.", self.services.model_choice.prefers)
+        unavailable = "The model is still loading." if self.model_loading else self.model_problem or "No model is available."
+        self.drafting = DraftRequest(question, self.services.searcher, mode, DRAFT_MAX_TOKENS, unavailable,
+                                     self.services.model_choice.prefers, use_model=not self.model_loading)
         self.model.draft(self.drafting)
         self.streamed_any = False
         if mode == "generated":

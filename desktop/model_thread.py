@@ -4,7 +4,8 @@ it and closes it (the pattern of GPT4All's chat). Nothing else ever touches the 
 The window talks to the worker only through queued signals (ModelThread's load/draft/close
 requests) and hears back the same way; the one thing shared across threads is a draft's cancel
 flag (a threading.Event), which the worker's drafting loop checks before every token. Requests
-run in the order they were made: a draft asked for while the model loads starts once it is ready.
+run in the order they were made: a draft asked for while the model loads runs once the load
+ends, without the model (the guidance's own sentences, as the status bar promises).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class DraftRequest:
     max_tokens: int
     unavailable: str = ""  # why there is no model, in words, if the window knows
     prefers: str | None = None  # the draft "auto" shows first (app.model_choice.ModelChoice.prefers)
+    use_model: bool = True  # False when asked for while the model was loading: the guidance's sentences, at once
     cancel: threading.Event = field(default_factory=threading.Event)
 
 
@@ -65,11 +67,12 @@ class ModelWorker(QObject):
     def draft(self, request: DraftRequest) -> None:
         from models.drafting import stream_draft
 
-        unavailable = (self.problem or request.unavailable) if self.runtime is None else ""
+        runtime = self.runtime if request.use_model else None
+        unavailable = (self.problem or request.unavailable) if runtime is None else ""
         pending: list[str] = []
         last_flush = time.monotonic()
         with reported_failures(self.failed.emit, "Something went wrong while drafting. Try again, or use the guidance directly"):
-            for event in stream_draft(request.question, request.searcher, self.runtime, mode=request.mode,
+            for event in stream_draft(request.question, request.searcher, runtime, mode=request.mode,
                                       max_tokens=request.max_tokens, cancel=request.cancel, unavailable=unavailable,
                                       prefers=request.prefers):
                 if isinstance(event, SourcesEvent):
