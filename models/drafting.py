@@ -138,7 +138,12 @@ def stream_draft(
         return
     check = check_citations(text, plan.sources_used)
     if check.fails_badly:
-        why = "cites no source" if not check.citations else f"{len(check.unsupported)} of {check.sentences} sentences are not found in the sources"
+        if check.hollow:
+            why = check.hollow
+        elif not check.citations:
+            why = "cites no source"
+        else:
+            why = f"{len(check.unsupported)} of {check.sentences} sentences are not found in the sources"
         notices.append(f"The model's draft failed the source check ({why}), so the guidance's own sentences are shown. "
                        "The model's text is kept as an unchecked alternative.")
         yield finish(extractive_answer(asked, response.results), "extractive", first_token_ms=first_token_ms,
