@@ -42,8 +42,6 @@ PACKAGES: dict[str, tuple[str, str]] = {
     "libxkbcommon.so.0": ("libxkbcommon0", "libxkbcommon"),
     "libEGL.so.1": ("libegl1", "libglvnd-egl"),
     "libGL.so.1": ("libgl1", "libglvnd-glx"),
-    "libGLX.so.0": ("libglx0", "libglvnd-glx"),
-    "libOpenGL.so.0": ("libopengl0", "libglvnd-opengl"),
     "libfontconfig.so.1": ("libfontconfig1", "fontconfig"),
     "libfreetype.so.6": ("libfreetype6", "freetype"),
     "libdbus-1.so.3": ("libdbus-1-3", "dbus-libs"),

@@ -71,3 +71,13 @@ def test_the_launcher_stops_before_qt_with_the_commands(monkeypatch, capsys):
 def test_describe_without_known_packages_still_says_how_to_find_them():
     text = MissingLibraries(("libodd.so.1",)).describe()
     assert "apt-get" not in text and "apt-file search libodd.so.1" in text
+
+
+def test_the_readme_set_up_installs_every_library_the_check_can_name():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    apt = next(line for line in readme.splitlines() if "sudo apt-get install" in line).split()
+    dnf = next(line for line in readme.splitlines() if "sudo dnf install" in line).split()
+    assert not {debian for debian, _ in system_libraries.PACKAGES.values()} - set(apt)
+    assert not {fedora for _, fedora in system_libraries.PACKAGES.values()} - set(dnf)
