@@ -53,6 +53,9 @@ PACKAGES: dict[str, tuple[str, str]] = {
 # The Qt files the window loads: the xcb platform plugin, and the Python modules the app imports.
 QT_FILES = ("Qt/plugins/platforms/libqxcb.so", "QtWidgets.abi3.so", "QtGui.abi3.so", "QtPrintSupport.abi3.so")
 NOT_FOUND = re.compile(r"^\s*(\S+)\s+=>\s+not found\s*$", re.MULTILINE)
+# Qt's own libraries travel with PySide6 (and in the frozen folder): already loaded by the time Qt
+# loads the plugin, whatever a fresh ldd finds. Only the system's are worth naming.
+BUNDLED = re.compile(r"^lib(Qt6|icu|pyside6|shiboken6|python3)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,7 @@ class MissingLibraries:
 
 def missing_from_ldd(output: str) -> tuple[str, ...]:
     """The libraries `ldd` reported as "not found", each once, in its order."""
-    return tuple(dict.fromkeys(NOT_FOUND.findall(output)))
+    return tuple(dict.fromkeys(lib for lib in NOT_FOUND.findall(output) if not BUNDLED.match(lib)))
 
 
 def qt_files() -> list[Path]:

@@ -20,6 +20,7 @@ FRESH_DEBIAN_LDD = """/venv/PySide6/Qt/plugins/platforms/libqxcb.so:
 	libxcb-icccm.so.4 => not found
 /venv/PySide6/QtWidgets.abi3.so:
 	libfontconfig.so.1 => not found
+	libQt6Gui.so.6 => not found
 	libxcb-made-up.so.9 => not found
 """
 
