@@ -281,6 +281,7 @@ class MainWindow(QMainWindow):
     def load_model(self) -> None:
         if self.services.model_choice.path is None:
             self.update_status()
+            self.model_failed.emit(self.model_problem)  # no file to load: said at once, as a failed load says it
             return
         self.model_loading = True
         # Kept on self: a worker with no Python reference left would be collected mid-load.

@@ -8,7 +8,8 @@ those families are server chips (Skylake-X, Cascade Lake, Cooper Lake, Sapphire 
 Sapphire Rapids one (AMX) is also the one that crashes in a VM that advertises AMX. This script
 downloads the sdist, keeps only the variants in FRONTDESK_CPU_VARIANTS (the laptop families by
 default) and builds the wheel into a cache folder keyed by version and variants, so a second
-install, or a new venv, reuses it. Each kept variant is still chosen at run time, so the wheel
+install, or a new venv, reuses it. llama.cpp's `common` library, which llama-cpp-python builds but
+never loads, is left out too. Each kept variant is still chosen at run time, so the wheel
 and the frozen folder stay portable to any x86-64 machine: x64 is the baseline every one runs.
 
 FRONTDESK_CPU_VARIANTS=all keeps llama.cpp's own list. The build takes the whole machine: set
@@ -62,6 +63,20 @@ def trimmed_cmake(text: str, keep: tuple[str, ...]) -> str:
     return text[:start] + VARIANT_LINE.sub(drop, block) + text[end:]
 
 
+COMMON_ON = 'set(LLAMA_BUILD_COMMON ON CACHE BOOL "Build llama.cpp common library" FORCE)'
+
+
+def without_common(text: str) -> str:
+    """llama-cpp-python's CMakeLists.txt without llama.cpp's `common` library (and the HTTP client it brings).
+
+    llama-cpp-python forces it on, yet its Python code never loads it: only the command-line tools
+    and the multimodal library (LLAVA_BUILD, off here) use it.
+    """
+    if COMMON_ON not in text:
+        raise SystemExit(f"llama-cpp-python {VERSION}'s CMakeLists.txt no longer forces LLAMA_BUILD_COMMON: check scripts/llama_wheel.py")
+    return text.replace(COMMON_ON, COMMON_ON.replace(" ON ", " OFF "))
+
+
 def wheel_dir(keep: tuple[str, ...] | None) -> Path:
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     tag = hashlib.sha256(f"{CMAKE_ARGS} {keep}".encode()).hexdigest()[:12]
@@ -87,6 +102,8 @@ def built_wheel(out: Path, keep: tuple[str, ...] | None) -> Path:
         if keep is not None:
             cmake = source / "vendor" / "llama.cpp" / "ggml" / "src" / "CMakeLists.txt"
             cmake.write_text(trimmed_cmake(cmake.read_text(), keep))
+        top = source / "CMakeLists.txt"
+        top.write_text(without_common(top.read_text()))
         env = dict(os.environ, CMAKE_ARGS=CMAKE_ARGS)
         subprocess.run(
             [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-cache-dir", "--no-deps", "-w", str(out), str(source)],
