@@ -675,12 +675,16 @@ class MainWindow(QMainWindow):
 
     # -- dialogs --------------------------------------------------------------------------------
     def open_settings(self) -> None:
+        self.settings_dialog().exec()
+
+    def settings_dialog(self):
+        """The Settings dialog, connected: what it saves or installs takes effect here."""
         from desktop.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.services, self)
         dialog.settings_changed.connect(self.apply_settings)
         dialog.guidance_changed.connect(self.apply_guidance)
-        dialog.exec()
+        return dialog
 
     def apply_settings(self, settings) -> None:
         from desktop.themes import apply_theme

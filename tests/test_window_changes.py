@@ -7,14 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
 from conftest import CONTENT_DIR
 from desktop.history import HistoryStore
 from desktop.main_window import MainWindow
 from desktop.services import AppServices
-from desktop.settings_dialog import NEXT_QUESTION, SettingsDialog
+from desktop.settings_dialog import NEXT_QUESTION
 from desktop.user_settings import UserSettings, load_settings, save_settings
 from desktop.window_placement import FRAME_SIDE, FRAME_TOP, Rect, fitted_rect
 from knowledge.build import build_bundle
@@ -122,15 +120,15 @@ def signed_v2(tmp_path_factory):
 
 
 def save_in_settings_dialog(qtbot, window, edit):
-    """Open Settings from the menu as staff do, change something, press Save."""
-    def fill_in():
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, SettingsDialog)
-        edit(dialog)
-        dialog.save()
+    """Settings as the menu opens it (MainWindow.settings_dialog), something changed, Save clicked."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
 
-    QTimer.singleShot(0, fill_in)
-    window.open_settings()
+    dialog = window.settings_dialog()
+    edit(dialog)
+    save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Save)
+    qtbot.mouseClick(save, Qt.LeftButton)
+    assert dialog.result() == dialog.DialogCode.Accepted
 
 
 def test_changing_threads_in_settings_reloads_the_model_without_a_restart(qtbot, services):
@@ -168,8 +166,7 @@ def test_guidance_installed_from_settings_is_used_from_the_next_question(qtbot, 
     services.policy = Policy(trusted_keys=(str(pub),))
     window = MainWindow(services, load_model=False)
     qtbot.addWidget(window)
-    dialog = SettingsDialog(services, window)
-    dialog.guidance_changed.connect(window.apply_guidance)  # as open_settings connects it
+    dialog = window.settings_dialog()
     with qtbot.waitSignal(window.change_applied, timeout=30000) as changed:
         dialog.install_bundle(bundle)
     assert changed.args[0].startswith("✓ Installed Jobcentre guidance version 2.") and changed.args[0].endswith(NEXT_QUESTION)
