@@ -32,6 +32,6 @@ def open_services(bundle: Path | None = None, model: Path | None = None) -> AppS
     settings = effective_settings(load_settings(), policy)
     searcher = Searcher(resolve_bundle(bundle))
     choice = choose_model(model or settings.model_path or None, policy)
-    history = HistoryStore(keep=policy.history_enabled)
+    history = HistoryStore(keep=policy.history_enabled, keep_personal_data=policy.history_keep_personal_data)
     history.purge_older_than(settings.history_days)
     return AppServices(policy, settings, searcher, choice, history)
