@@ -31,7 +31,7 @@ def open_services(bundle: Path | None = None, model: Path | None = None) -> AppS
     policy = load_policy()
     settings = effective_settings(load_settings(), policy)
     searcher = Searcher(resolve_bundle(bundle))
-    choice = choose_model(model or settings.model_path or None, policy)
+    choice = choose_model(model or settings.model_path or None, policy, settings.threads)
     history = HistoryStore(keep=policy.history_enabled, keep_personal_data=policy.history_keep_personal_data)
     history.purge_older_than(settings.history_days)
     return AppServices(policy, settings, searcher, choice, history)
