@@ -17,7 +17,7 @@ from pathlib import Path
 from knowledge.bundle import bundle_info_from, open_bundle
 from knowledge.errors import BundleError
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult
-from knowledge.query import ParsedQuery, parse_query
+from knowledge.query import ParsedQuery, is_figure, parse_query
 from knowledge.schema import BM25_WEIGHTS
 
 CANDIDATES = 40  # bm25 candidates re-ranked per query
@@ -124,7 +124,7 @@ class Searcher:
 
     def term_weight(self, term: str, parsed: ParsedQuery) -> float:
         """Inverse document frequency of a question word (of its correction or its synonym, if it has one)."""
-        if term.isdigit():
+        if is_figure(term):
             return 1.0  # "I'm 67", "£10000": the person's own figures, not what the question is about
         term = dict(parsed.corrections).get(term, term)
         df = self.document_frequency(term)
