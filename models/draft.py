@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from knowledge.passage import BundleInfo, SearchResult
+from knowledge.passage import BundleInfo, QuestionPart, SearchResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,7 @@ class Draft:
     personal_data: tuple[PersonalData, ...] = ()
     alternative: str | None = None  # model text shown only as an unchecked alternative
     notice: str = ""  # why this mode was used, in words for the person ("Model still loading: ...")
+    parts: tuple[QuestionPart, ...] = ()  # a message asking several questions: each part and its sources (else empty)
 
 
 # Events yielded by models.drafting.stream_draft, in this order:

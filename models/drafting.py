@@ -13,6 +13,7 @@ import unicodedata
 from typing import Iterator
 
 from knowledge.errors import FrontdeskError, ModelError
+from knowledge.message import search_message
 from knowledge.search import Searcher
 from models.catalogue import preferred_mode
 from models.draft import Draft, DoneEvent, SourcesEvent, Timings, TokenEvent
@@ -45,6 +46,11 @@ def clean_question(text: str) -> str:
     return cleaned
 
 
+def shorten(text: str, most: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[: most - 1].rsplit(" ", 1)[0] + "…"
+
+
 def no_guidance_text(bundle_title: str) -> str:
     return (
         f"No guidance found in {bundle_title} for this question. The closest sources are listed, but they do not "
@@ -62,10 +68,13 @@ def stream_draft(
     cancel: threading.Event | None = None,
     k: int = 5,
     unavailable: str = "",
+    embedder=None,
 ) -> Iterator[Event]:
     """Yield SourcesEvent, then TokenEvents (generated drafts only), then DoneEvent with the checked Draft.
 
     `unavailable` says in words why there is no model (shown when falling back to the extractive draft).
+    `embedder`, when given, is a sentence embedder the extractive draft uses to choose its sentences.
+    A message asking several questions is searched part by part and its draft answers each part.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
@@ -78,8 +87,15 @@ def stream_draft(
     personal = find_personal_data(question)
     # Search and drafting read the question without its personal data; the Draft keeps it as asked.
     asked = without_personal_data(question, personal)
-    response = searcher.search(asked, k)
+    response = search_message(searcher, asked, k)
     yield SourcesEvent(response.results, response.covered, response.elapsed_ms)
+    unanswered = [p.text for p in response.parts if not p.covered]
+    if response.covered and unanswered:
+        notices.append("No guidance found for: " + " / ".join(f"“{shorten(p)}”" for p in unanswered)
+                       + ". The draft answers the rest of the message.")
+
+    def extractive() -> str:
+        return extractive_answer(asked, response.results, response.parts, embedder=embedder)
 
     model_ready = runtime is not None and runtime.loaded
     base = dict(question=question, sources=response.results, bundle=searcher.info, personal_data=personal)
@@ -94,7 +110,7 @@ def stream_draft(
         return DoneEvent(Draft(
             text=text, mode=draft_mode, no_guidance=no_guidance, citations=check.citations,
             unsupported=check.unsupported, model=runtime.info if model_ready else None, timings=timings,
-            alternative=alternative, notice=" ".join(notices), **base,
+            alternative=alternative, notice=" ".join(notices), parts=response.parts, **base,
         ))
 
     if not response.covered:
@@ -107,7 +123,7 @@ def stream_draft(
         notices.append(f"{reason} Showing sentences from the guidance instead.")
         chosen = "extractive"
     if chosen == "extractive":
-        yield finish(extractive_answer(asked, response.results), "extractive")
+        yield finish(extractive(), "extractive")
         return
 
     plan = build_prompt(redact_personal_data(question, personal), response.results, runtime.count_tokens, runtime.context_length, max_tokens)
@@ -127,7 +143,7 @@ def stream_draft(
                 break
     except ModelError as exc:
         notices.append(f"The model stopped with an error ({exc}). Showing sentences from the guidance instead.")
-        yield finish(extractive_answer(asked, response.results), "extractive", alternative="".join(pieces) or None)
+        yield finish(extractive(), "extractive", alternative="".join(pieces) or None)
         return
     text = "".join(pieces).strip()
     if getattr(runtime, "notice", ""):
@@ -141,7 +157,7 @@ def stream_draft(
         why = "cites no source" if not check.citations else f"{len(check.unsupported)} of {check.sentences} sentences are not found in the sources"
         notices.append(f"The model's draft failed the source check ({why}), so the guidance's own sentences are shown. "
                        "The model's text is kept as an unchecked alternative.")
-        yield finish(extractive_answer(asked, response.results), "extractive", first_token_ms=first_token_ms,
+        yield finish(extractive(), "extractive", first_token_ms=first_token_ms,
                      tokens=len(pieces), alternative=text)
         return
     yield finish(text, "generated", first_token_ms=first_token_ms, tokens=len(pieces))

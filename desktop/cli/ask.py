@@ -30,6 +30,10 @@ def ask_json(draft, choice) -> dict:
         "model": {"name": model.name, "sha256": model.sha256, "used": draft.model is not None} if model else None,
         "bundle": {"id": draft.bundle.id, "version": draft.bundle.version, "title": draft.bundle.title},
         "timings": to_jsonable(draft.timings),
+        # A message asking several things: each part, whether the guidance answers it, and its
+        # sources as [n] markers into "sources" (absent for a single question).
+        **({"parts": [{"question": p.text, "covered": p.covered, "sources": [i + 1 for i in p.sources]} for p in draft.parts]}
+           if draft.parts else {}),
     }
 
 
