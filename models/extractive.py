@@ -25,7 +25,7 @@ MAX_SENTENCES = 4
 # A message asking several things: each part gets a few sentences of its own, in the order asked.
 PART_SENTENCES = 3
 PART_WORDS = 90
-PASSAGES_USED = 3
+PASSAGES_USED = 4
 # A source scoring under this share of the top source's search score is shown but not drawn on:
 # its sentences mostly answer a neighbouring question. Measured on the sample set (benchmarks/
 # draft_quality.py): key facts 62% -> 64%, sentences citing an expected page 61% -> 73%. The
@@ -35,29 +35,54 @@ MIN_SOURCE_SHARE = 0.6
 TIME = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(working\s+)?(day|week|month|year)s?\b|\b(january|february|march|april|june|july|august|september|october|november|december)\b", re.I)
 # What kind of answer a question asks for, and how a sentence that gives one looks.
 ASKS_FOR_AMOUNT = re.compile(r"\b(how much|how many|amount|rate|cost|much is|£)", re.I)
-ASKS_FOR_TIME = re.compile(r"\b(how long|when|time limit|deadline|how soon|what date|how often|days?|weeks?|months?)\b", re.I)
+# ("twice a month" and "2 weeks ago" say when, they do not ask it.)
+ASKS_FOR_TIME = re.compile(r"\b(how long|when|time limit|deadline|how soon|what date|how often|how many (days|weeks|months|years)|"
+                           r"(days|weeks|months) (do|does|have|will|until|to|before|after))\b", re.I)
 AMOUNT = re.compile(r"£\s?\d|\b\d+p\b|\d+%")
 # "What is a sanction?" is answered by the sentence that says what one is.
 ASKS_WHAT_IS = re.compile(r"^\W*(what|whats|what's)\s+(is|are|does)\b", re.I)
 # "Can I get ...?", "Am I eligible?": answered by a sentence that says who can, cannot, must.
-ASKS_WHETHER = re.compile(r"\b(can|could|will|would|am|do|does|is|are)\s+(i|we|she|he|they|you|my\s+\w+)\s+(still\s+)?"
+ASKS_WHETHER = re.compile(r"(?<!how\s)\b(can|could|will|would|am|do|does|is|are)\s+(i|we|she|he|they|you|my\s+\w+)\s+(still\s+)?"
                           r"(get|claim|apply|qualify|be\s+eligible|be\s+entitled|have\s+to|need\s+to|keep|be\s+able|allowed)\b"
                           r"|\beligible\b|\bentitled\b|\bqualify\b", re.I)
 SAYS_WHETHER = re.compile(r"\byou\s+(can|cannot|can't|could|may|might|must|need\s+to|will\s+not|won't|do\s+not|don't|are\s+not|"
                           r"aren't|have\s+to|should|usually|only)\b|\beligib|\bentitled\b|\bqualif", re.I)
 # "How do I ...?", "What can I do?": answered by a sentence that says what to do.
 ASKS_WHAT_TO_DO = re.compile(r"\b(how\s+(do|can|should|would)\s+(i|we|you|she|he|they)|how\s+to|what\s+(can|should|do)\s+(i|we|you)\s+do|"
-                             r"where\s+(do|can|should)\s+(i|we)|who\s+(do|should|can)\s+(i|we)|what\s+happens)\b", re.I)
+                             r"where\s+(do|can|should)\s+(i|we)|who\s+(do|should|can)\s+(i|we))\b", re.I)
 ACTIONS = r"(ask|apply|call|contact|tell|go|visit|claim|report|fill|sign|use|write|send|speak|phone|check|get|talk)"
-SAYS_WHAT_TO_DO = re.compile(rf"^{ACTIONS}\b|\byou\s+(can|could|should|need\s+to|must|will\s+need\s+to|may\s+be\s+able\s+to)\s+{ACTIONS}\b", re.I)
-CUE_BONUS = {"amount": 0.6, "time": 0.6, "definition": 0.6, "whether": 0.3, "what to do": 0.3}
-FIGURES = ("amount", "time", "definition")
+# An instruction ("Ask your work coach", "..., ask about an advance") or an offer of help ("A food bank can help").
+SAYS_WHAT_TO_DO = re.compile(rf"(^|[,:;]\s+){ACTIONS}\b|\byou\s+(can|could|should|need\s+to|must|will\s+need\s+to|may\s+be\s+able\s+to)\s+"
+                             rf"{ACTIONS}\b|\b(can|could|may|will)\s+(also\s+)?(help|refer|give|support)\b", re.I)
+# "How many photos", "what number do I ring": a count, a phone number.
+ASKS_FOR_COUNT = re.compile(r"\bhow many\b", re.I)
+COUNT = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
+ASKS_FOR_CONTACT = re.compile(r"\b(phone|telephone|number|ring|call|contact|helpline|email|address)\b", re.I)
+CONTACT = re.compile(r"\b0\d{2,4}[\s\d]{6,}|@\w|\bwww\.|\b(phone|telephone|call|helpline|textphone)\b", re.I)
+# "What happens if ...": answered by what will or may follow.
+ASKS_WHAT_HAPPENS = re.compile(r"\bwhat\s+(happens|will happen|would happen|happened)\b", re.I)
+SAYS_WHAT_HAPPENS = re.compile(r"\b(will|may|might|could|can)\s+(be|not|stop|lose|get|have|remove|take|end)\b|\bafter\s+\d", re.I)
+CUE_BONUS = {"amount": 0.6, "time": 0.6, "definition": 0.6, "count": 0.6, "contact": 0.6, "whether": 0.3, "what to do": 0.3,
+             "what happens": 0.3}
+FIGURES = ("amount", "time", "definition", "count", "contact")
 # A sentence that leans on the one before it ("If you do not, ...", "The money is taken from your
 # payments once the sanction ends.") cannot open a draft: it means nothing, or something else, alone.
 LEANS_BACK = re.compile(r"^(this|that|these|those|they|them|their|it|its|he|she|such|also|but|however|instead|otherwise|then|so|"
                         r"as\s+well|after\s+(that|this)|before\s+(that|this)|until\s+then|by\s+then|if\s+so|if\s+not|if\s+you\s+do\s+not|if\s+you\s+don't|in\s+this\s+case|in\s+that\s+case|"
                         r"the\s+(money|payment|payments|amount|loan|advance|grant|award|decision|deduction|sanction|letter|form|rest|"
                         r"same|other))\b", re.I)
+# "If your payment has been cut because of a sanction, ...", "... once the sanction ends": a sentence
+# that applies only in a situation the question does not describe counts for less.
+CONDITION = re.compile(r"\b(if|once|unless)\s+([^,.;:]+)", re.I)
+OTHER_SITUATION = 0.5
+# Once a draft has two sentences, one scoring under this share of the best adds nothing to the answer.
+ENOUGH = 2
+MIN_SHARE_AFTER = 0.2
+
+# Words of a question that name no topic ("until my Universal Credit comes"): no page is about them.
+GENERIC = frozenset("come comes came coming go goes went gone take takes took taken give gives gave given make makes made "
+                    "put puts keep keeps kept happen happens happened mean means".split())
+
 SAME_SENTENCE = 0.5  # words in common, as a share of all the words of both, above which two sentences say the same thing
 # With a sentence embedder: cosine similarity to the question above EMBED_FLOOR adds EMBED_WEIGHT per unit.
 EMBED_WEIGHT = 2.0
@@ -69,9 +94,9 @@ def stem(word: str) -> str:
 
 
 def question_stems(question: str, sources: Sequence[SearchResult]) -> set[str]:
-    words = {w for w in tokenize(question) if w not in STOP_WORDS and len(w) > 1}
+    words = {w for w in tokenize(question) if w not in STOP_WORDS and w not in GENERIC and len(w) > 1}
     for r in sources:
-        words.update(w for term in r.matched_terms for w in term.split())
+        words.update(w for term in r.matched_terms for w in term.split() if w not in GENERIC)
     return {stem(w) for w in words}
 
 
@@ -130,7 +155,8 @@ def defines(sentence: str, stems: set[str]) -> bool:
 
 
 def wanted(question: str) -> frozenset[str]:
-    """What kinds of answer the question asks for: amount, time, definition, whether, what to do."""
+    """What kinds of answer the question asks for: amount, time, definition, count, contact, whether,
+    what to do, what happens."""
     kinds = set()
     if ASKS_FOR_AMOUNT.search(question):
         kinds.add("amount")
@@ -142,6 +168,12 @@ def wanted(question: str) -> frozenset[str]:
         kinds.add("whether")
     if ASKS_WHAT_TO_DO.search(question):
         kinds.add("what to do")
+    if ASKS_FOR_COUNT.search(question):
+        kinds.add("count")
+    if ASKS_FOR_CONTACT.search(question):
+        kinds.add("contact")
+    if ASKS_WHAT_HAPPENS.search(question):
+        kinds.add("what happens")
     return frozenset(kinds)
 
 
@@ -155,6 +187,12 @@ def gives(kind: str, sentence: str, stems: set[str]) -> bool:
         return defines(sentence, stems)
     if kind == "whether":
         return bool(SAYS_WHETHER.search(sentence))
+    if kind == "count":
+        return bool(COUNT.search(sentence))
+    if kind == "contact":
+        return bool(CONTACT.search(sentence))
+    if kind == "what happens":
+        return bool(SAYS_WHAT_HAPPENS.search(sentence))
     return bool(SAYS_WHAT_TO_DO.search(sentence))
 
 
@@ -186,9 +224,13 @@ def sentence_score(sentence: str, context: str, stems: set[str], wants: frozense
     score = sum(weights.get(q, 1.0) for q in own) / math.sqrt(len(words))
     score += 0.3 * sum(weights.get(q, 1.0) for q in around)
 
-    # A figure or a definition answers "how much" or "what is" by itself; "you can ..." alone is no
-    # answer to this question unless the sentence is about it.
-    score += sum(CUE_BONUS[kind] for kind in wants if (score > 0 or kind in FIGURES) and gives(kind, sentence, stems))
+    for _, condition in CONDITION.findall(sentence):
+        if not stems_in([w for w in tokenize(condition) if w not in STOP_WORDS], stems):
+            score *= OTHER_SITUATION
+            break
+    # A figure or a definition answers "how much" or "what is" by itself; "you can ..." is no answer
+    # to this question unless the sentence itself names something it asks about.
+    score += sum(CUE_BONUS[kind] for kind in wants if (own or kind in FIGURES) and gives(kind, sentence, stems))
     if "amount" in wants and "how much" in context.lower():
         score += 0.3
     return score * (1.0 - 0.04 * position) * (1.0 - 0.15 * rank)
@@ -207,11 +249,19 @@ def similarities(embedder: Any, question: str, sentences: Sequence[str]) -> list
     return [sum(a * b for a, b in zip(q, row)) / norm for row, norm in zip(rows[1:], norms[1:])]
 
 
-def drawn_on(sources: Sequence[tuple[int, SearchResult]]) -> list[tuple[int, int, SearchResult]]:
-    """(marker index, rank, result) of the sources a draft draws on: the best few, none far weaker than the best."""
+def drawn_on(sources: Sequence[tuple[int, SearchResult]], stems: set[str] = frozenset()) -> list[tuple[int, int, SearchResult]]:
+    """(marker index, rank, result) of the sources a draft draws on: the best few, none far weaker than
+    the best, and none on a page whose title and headings name nothing the question asks about."""
     top = sources[0][1].score if sources else 0.0
+    def on_topic(result):
+        return bool(stems_in([w for w in tokenize(f"{result.passage.title} {result.passage.heading}") if w not in STOP_WORDS], stems))
     return [(index, rank, result) for rank, (index, result) in enumerate(sources[:PASSAGES_USED])
-            if not rank or result.score >= MIN_SOURCE_SHARE * top]
+            if not rank or (result.score >= MIN_SOURCE_SHARE * top and on_topic(result))]
+
+
+def leans_back(sentence: str) -> bool:
+    """Whether a sentence means nothing without the one before it ("If you do not, ...", "The money is taken ...")."""
+    return bool(LEANS_BACK.match(sentence))
 
 
 def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]], *, embedder: Any = None,
@@ -222,17 +272,21 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     seen = [] if seen is None else seen
     stems = question_stems(question, [r for _, r in sources])
     wants = wanted(question)
-    used = drawn_on(sources)
+    used = drawn_on(sources, stems)
     candidates = [(index, rank, position, sentence, context)
                   for index, rank, result in used
                   for position, (sentence, context) in enumerate(passage_sentences(result.passage.text))]
-    weights = stem_weights(stems, [f"{c[3]} {c[4]}" for c in candidates])
+    weights = stem_weights(stems, [c[3] for c in candidates])
     close = similarities(embedder, question, [c[3] for c in candidates])
     every = {(c[1], c[2]): c[3] for c in candidates}
     index_of = {rank: index for index, rank, _ in used}
     scored = []
     for n, (index, rank, position, sentence, context) in enumerate(candidates):
-        score = sentence_score(sentence, context, stems, wants, position, rank, weights)
+        before = every.get((rank, position - 1)) if leans_back(sentence) else None
+        # A sentence that leans on the one before it is judged with it: "The money is taken ..."
+        # is about what "the money" is, which the sentence before says.
+        text = f"{before} {sentence}" if before else sentence
+        score = sentence_score(text, context, stems, wants, position, rank, weights)
         if close is not None:
             score += EMBED_WEIGHT * max(0.0, close[n] - EMBED_FLOOR) * (1.0 - 0.15 * rank)
         if score > 0:
@@ -246,26 +300,34 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     if figure is not None:
         # A question asking "how much" or "how long" is answered by the sentence with the figure:
         # it leads, even when a sentence repeating the question's words scores higher.
-        lead = next((s for s in ranked if s[1] <= 1 and figure.search(s[3]) and not LEANS_BACK.match(s[3])), None)
+        lead = next((s for s in ranked if s[1] <= 1 and figure.search(s[3]) and not leans_back(s[3])), None)
         if lead is not None:
             ranked.remove(lead)
             ranked.insert(0, lead)
     chosen, words, per_passage, mine = [], 0, {}, []
+    best = ranked[0][0] if ranked else 0.0
     for score, rank, position, sentence in ranked:
-        if LEANS_BACK.match(sentence) and not any(c[:2] == (rank, position - 1) for c in chosen):
-            continue  # "If you do not, ..." means nothing without the sentence before it
-        key = set(tokenize(sentence))
-        length = len(sentence.split())
-        if any(len(key & other) >= SAME_SENTENCE * len(key | other) for other in seen + mine):
-            continue  # the same point, made again in another passage (or another part's answer)
-        if per_passage.get(rank, 0) >= 2 or (chosen and words + length > max_words):
-            continue
-        chosen.append((rank, position, sentence))
-        mine.append(key)
-        words += length
-        per_passage[rank] = per_passage.get(rank, 0) + 1
-        if len(chosen) == most:
+        if len(chosen) >= most or (len(chosen) >= ENOUGH and score < MIN_SHARE_AFTER * best):
             break
+        if any(c[:2] == (rank, position) for c in chosen):
+            continue  # already in, brought by the sentence after it
+        group = [(rank, position, sentence)]
+        if leans_back(sentence) and not any(c[:2] == (rank, position - 1) for c in chosen):
+            # "If you do not, ..." means nothing without the sentence before it: both come, or neither.
+            before = every.get((rank, position - 1))
+            if before is None or leans_back(before):
+                continue
+            group.insert(0, (rank, position - 1, before))
+        keys = [set(tokenize(g[2])) for g in group]
+        length = sum(len(g[2].split()) for g in group)
+        if any(len(key & other) >= SAME_SENTENCE * len(key | other) for key in keys for other in seen + mine):
+            continue  # the same point, made again in another passage (or another part's answer)
+        if per_passage.get(rank, 0) + len(group) > 2 or (chosen and words + length > max_words) or len(chosen) + len(group) > most:
+            continue
+        chosen += group
+        mine += keys
+        words += length
+        per_passage[rank] = per_passage.get(rank, 0) + len(group)
     if not chosen and ranked and not seen:
         # Only sentences that lean on another matched: the best one comes with the sentence before it.
         _, rank, position, sentence = ranked[0]
@@ -274,7 +336,7 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     # The best sentence leads (it is the answer); the rest follow in the guidance's own order, and
     # a sentence that leans on another comes straight after it.
     chosen = chosen[:1] + sorted(chosen[1:])
-    for item in [c for c in chosen[1:] if LEANS_BACK.match(c[2])]:
+    for item in [c for c in chosen[1:] if leans_back(c[2])]:
         chosen.remove(item)
         before = next(i for i, c in enumerate(chosen) if c[:2] == (item[0], item[1] - 1))
         chosen.insert(before + 1, item)
