@@ -115,3 +115,14 @@ def test_the_real_embedder_when_it_is_installed(searcher):
     embedder = embedding.LlamaEmbedder()
     draft = draft_answer(FOOD, searcher, None, mode="extractive", embedder=embedder)
     assert "food bank" in draft.text.lower() and not re.search(r"sanction|visa", draft.text, re.I)
+
+
+def test_extractive_quality_on_the_sample_development_questions(searcher):
+    """The figure benchmarks/draft_quality.py --extractive-only prints; held-out halves are only reported."""
+    from conftest import ROOT
+    from knowledge.evaluate import read_questions
+    from models.quality import run_extractive_quality
+
+    mode, refused, out_of_scope = run_extractive_quality(searcher, read_questions(ROOT / "knowledge" / "eval" / "sample-dev.jsonl"))
+    assert mode.drafts >= 30 and mode.facts_present >= 0.55 and mode.unsupported_sentences <= 0.08
+    assert refused < mode.drafts / 3 and out_of_scope >= 0.8
