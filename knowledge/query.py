@@ -17,6 +17,8 @@ SPOKEN_AMOUNT = re.compile(r"(?:£\s?)?\b(\d+(?:\.\d+)?)\s?(k|grand|quid|pounds?
 MULTIPLIERS = {"k": 1000, "grand": 1000}
 # "Mr Patel", "Dr Jones": a title and a name say who, not what (and "mr" alone is a mandatory reconsideration).
 TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b\.?\s+[A-Z][\w'’-]*")
+# "my name is Kerry Walsh", "hiya its Sam": a person introducing themselves names who, not what.
+INTRODUCED_NAME = re.compile(r"\b(?i:my\s+name\s+is|my\s+name's|this\s+is|it's|its)\s+[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)?")
 
 STOP_WORDS = frozenset(
     """
@@ -54,7 +56,7 @@ class ParsedQuery:
 # A pasted message's greeting and sign-off name a person, not the question ("Hi Jo," ... "Thanks, Sam"):
 # left in, a name the guidance never uses would weigh most and make the message look off-topic.
 GREETING = re.compile(r"^\s*(?i:hi|hello|hey|dear)\s+[A-Z][\w'’-]*\s*[,!:\n]")
-SIGN_OFF = re.compile(r"(?i:thanks|thank you|many thanks|regards|best wishes|cheers|sincerely|faithfully)"
+SIGN_OFF = re.compile(r"\b(?i:thanks|thank you|many thanks|regards|best wishes|cheers|sincerely|faithfully|sorry|ta|love)"
                       r"[\s,.!-]*(?:[A-Z][\w'’-]*[\s.]*){1,3}$")
 
 
@@ -102,7 +104,7 @@ def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, c
     OR (they still count for coverage), which keeps a search over a large bundle fast.
     """
     synonyms = synonyms or {}
-    text = TITLED_NAME.sub(" ", written_amounts(without_greeting_and_sign_off((text or "")[:MAX_QUERY_CHARS])))
+    text = INTRODUCED_NAME.sub(" ", TITLED_NAME.sub(" ", written_amounts(without_greeting_and_sign_off((text or "")[:MAX_QUERY_CHARS]))))
     tokens = tokenize(text)
     expansions: list[str] = []
     expansion_of: list[tuple[str, str]] = []

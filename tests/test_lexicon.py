@@ -183,3 +183,16 @@ def test_a_title_and_name_are_not_a_mandatory_reconsideration():
     synonyms = {"mr": ("mandatory reconsideration",)}
     assert parse_query("Mr Patel wants to know about his PIP", synonyms).expansions == ()
     assert parse_query("I asked for an MR. They said no", synonyms).expansions == ("mandatory reconsideration",)
+
+
+@pytest.mark.parametrize("message, dropped", [
+    ("Hi, my name is Kerry Walsh. I'm on UC and need a loan", {"kerry", "walsh"}),
+    ("hiya its Sam, the kids are hungry", {"sam"}),
+    ("Will I be sanctioned for missing it? Sorry, Michelle", {"michelle", "sorry"}),
+])
+def test_a_name_the_person_gives_is_not_searched(message, dropped):
+    assert not dropped & set(parse_query(message).terms)
+
+
+def test_an_abbreviation_after_this_is_is_not_taken_for_a_name():
+    assert "esa" in parse_query("This is ESA related").terms
