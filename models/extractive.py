@@ -26,6 +26,7 @@ MAX_SENTENCES = 4
 PART_SENTENCES = 3
 PART_WORDS = 90
 PASSAGES_USED = 4
+PER_PASSAGE = 2  # sentences from one passage (3 put more on an expected page but fewer key facts: dev sets)
 # A source scoring under this share of the top source's search score is shown but not drawn on:
 # its sentences mostly answer a neighbouring question. Measured on the sample set (benchmarks/
 # draft_quality.py): key facts 62% -> 64%, sentences citing an expected page 61% -> 73%. The
@@ -322,7 +323,7 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
         length = sum(len(g[2].split()) for g in group)
         if any(len(key & other) >= SAME_SENTENCE * len(key | other) for key in keys for other in seen + mine):
             continue  # the same point, made again in another passage (or another part's answer)
-        if per_passage.get(rank, 0) + len(group) > 2 or (chosen and words + length > max_words) or len(chosen) + len(group) > most:
+        if per_passage.get(rank, 0) + len(group) > PER_PASSAGE or (chosen and words + length > max_words) or len(chosen) + len(group) > most:
             continue
         chosen += group
         mine += keys
