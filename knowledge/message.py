@@ -37,9 +37,9 @@ ASKS = re.compile(r"\b(?:wondering|want to know|like to know|need to know|not su
                   r"(?:can|could) you (?:tell|let|explain|advise)|let me know|please advise|is it true)\b", re.I)
 # "... can I get UC and will it affect my rent?": a second question joined by "and".
 JOINED_QUESTION = re.compile(
-    rf"(?:,|;)?\s+(?:and|also|plus|but)\s+(?=(?:can|could|do|does|will|would|is|are|should|how|what|when|where|who|am)\s+"
-    r"(?:i|it|we|they|he|she|my|you|this|that|there|much|long|many|soon|often|do|does|can|the|a)\b)", re.I)
-REFERS_BACK = re.compile(r"\b(?:it|its|this|that|these|those|they|them|one)\b", re.I)
+    r"(?:,|;)?\s+(?:and|also|plus|but)\s+(?=(?:how|what|when|where|who|which|why)\b|(?:can|could|do|does|will|would|is|are|should|am)\s+"
+    r"(?:i|it|we|they|he|she|my|you|this|that|there|the|a)\b)", re.I)
+REFERS_BACK = re.compile(r"\b(?:it|its|this|that|these|those|they|them|one|(?:out|over)\s+there)\b", re.I)
 PLEASANTRY = re.compile(r"^\W*(?:hi|hello|hey|dear|thanks|thank you|many thanks|cheers|regards|kind regards|best wishes|"
                         r"best|yours|hope you(?:'re| are)? (?:well|can help|don't mind)|any help|sorry|good (?:morning|afternoon))\b",
                         re.I)
