@@ -93,6 +93,13 @@ EMBED_WEIGHT = 2.0
 EMBED_FLOOR = 0.2
 
 
+def same_point(words: set[str], other: set[str]) -> bool:
+    """Whether two sentences (as word sets) say the same thing: mostly the same words, and no figure
+    one has that the other lacks ("up to £646 for one child", "up to £1,108 for two or more" differ)."""
+    figures = {w for w in words ^ other if any(c.isdigit() for c in w)}
+    return not figures and len(words & other) >= SAME_SENTENCE * len(words | other)
+
+
 def stem(word: str) -> str:
     return word[: max(4, len(word) - 2)] if len(word) > 4 else word
 
@@ -324,7 +331,7 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
             group.insert(0, (rank, position - 1, before))
         keys = [set(tokenize(g[2])) for g in group]
         length = sum(len(g[2].split()) for g in group)
-        if any(len(key & other) >= SAME_SENTENCE * len(key | other) for key in keys for other in seen + mine):
+        if any(same_point(key, other) for key in keys for other in seen + mine):
             continue  # the same point, made again in another passage (or another part's answer)
         if per_passage.get(rank, 0) + len(group) > PER_PASSAGE or (chosen and words + length > max_words) or len(chosen) + len(group) > most:
             continue
@@ -349,12 +356,15 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
 
 
 def cited(chosen: Sequence[tuple[int, str]]) -> str:
+    """The chosen sentences, each followed by its [n]: a list item that came with its lead-in ("There
+    are two rates. For 2024 to 2025 ...") is two sentences, and each is cited, as the check reads them."""
     parts = []
-    for index, sentence in chosen:
-        sentence = sentence.rstrip()
-        if sentence[-1] not in ".!?":
-            sentence += "."
-        parts.append(f"{sentence} [{index + 1}]")
+    for index, text in chosen:
+        for sentence in split_sentences(text.strip()) or [text.strip()]:
+            sentence = sentence.rstrip()
+            if sentence[-1] not in ".!?":
+                sentence += "."
+            parts.append(f"{sentence} [{index + 1}]")
     return " ".join(parts)
 
 
