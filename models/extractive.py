@@ -323,8 +323,10 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
         if any(c[:2] == (rank, position) for c in chosen):
             continue  # already in, brought by the sentence after it
         group = [(rank, position, sentence)]
-        if leans_back(sentence) and not any(c[:2] == (rank, position - 1) for c in chosen):
-            # "If you do not, ..." means nothing without the sentence before it: both come, or neither.
+        after_its_passage = any(c[0] == rank for c in chosen)
+        if leans_back(sentence) and not any(c[:2] == (rank, position - 1) for c in chosen) and not after_its_passage:
+            # "If you do not, ..." means nothing without the sentence before it: both come, or neither
+            # (or it follows another sentence of its passage, which says what "it" is).
             before = every.get((rank, position - 1))
             if before is None or leans_back(before):
                 continue
@@ -349,7 +351,9 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     chosen = chosen[:1] + sorted(chosen[1:])
     for item in [c for c in chosen[1:] if leans_back(c[2])]:
         chosen.remove(item)
-        before = next(i for i, c in enumerate(chosen) if c[:2] == (item[0], item[1] - 1))
+        before = next((i for i, c in enumerate(chosen) if c[:2] == (item[0], item[1] - 1)), None)
+        if before is None:  # after the last sentence of its passage
+            before = max(i for i, c in enumerate(chosen) if c[0] == item[0])
         chosen.insert(before + 1, item)
     seen.extend(mine)
     return [(index_of[rank], sentence) for rank, _, sentence in chosen]

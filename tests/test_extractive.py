@@ -126,3 +126,16 @@ def test_extractive_quality_on_the_sample_development_questions(searcher):
     mode, refused, out_of_scope = run_extractive_quality(searcher, read_questions(ROOT / "knowledge" / "eval" / "sample-dev.jsonl"))
     assert mode.drafts >= 30 and mode.facts_present >= 0.55 and mode.unsupported_sentences <= 0.08
     assert refused < mode.drafts / 3 and out_of_scope >= 0.8
+
+
+def test_no_draft_or_paragraph_opens_on_a_sentence_that_leans_back(searcher):
+    """Over every question of the old sample set: the first sentence of each paragraph stands alone."""
+    from conftest import QUESTIONS
+    from knowledge.evaluate import read_questions
+
+    for q in read_questions(QUESTIONS):
+        draft = draft_answer(q.question, searcher, None, mode="extractive")
+        if draft.no_guidance:
+            continue
+        for paragraph in draft.text.split("\n\n"):
+            assert not LEANS_BACK.match(paragraph), (q.question, paragraph)
