@@ -196,3 +196,14 @@ def test_a_name_the_person_gives_is_not_searched(message, dropped):
 
 def test_an_abbreviation_after_this_is_is_not_taken_for_a_name():
     assert "esa" in parse_query("This is ESA related").terms
+
+
+def test_every_lexicon_expansion_searches_something():
+    """An expansion of stop words only ("til" -> "until") would match every passage."""
+    from knowledge.query import STOP_WORDS, tokenize
+
+    lexicon = read_lexicon()
+    assert len({(s.term, s.expansion) for s in lexicon}) == len(lexicon)  # no line twice
+    for s in lexicon:
+        assert [w for w in tokenize(s.expansion) if w not in STOP_WORDS], s
+        assert s.term != s.expansion, s
