@@ -74,7 +74,7 @@ def stream_draft(
 
     `unavailable` says in words why there is no model (shown when falling back to the extractive draft).
     `embedder`, when given, is a sentence embedder the extractive draft uses to choose its sentences
-    (default: the searcher's own, when it has one for its bundle's vectors).
+    (none by default: measured, it cost seconds a draft for no key fact gained; models/extractive.py).
     A message asking several questions is searched part by part and its draft answers each part.
     """
     if mode not in MODES:
@@ -95,10 +95,8 @@ def stream_draft(
         notices.append("No guidance found for: " + " / ".join(f"“{shorten(p)}”" for p in unanswered)
                        + ". The draft answers the rest of the message.")
 
-    sentence_embedder = embedder if embedder is not None else getattr(searcher, "embedder", None)
-
     def extractive() -> str:
-        return extractive_answer(asked, response.results, response.parts, embedder=sentence_embedder)
+        return extractive_answer(asked, response.results, response.parts, embedder=embedder)
 
     model_ready = runtime is not None and runtime.loaded
     base = dict(question=question, sources=response.results, bundle=searcher.info, personal_data=personal)
