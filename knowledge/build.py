@@ -212,7 +212,9 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
         conn.executemany("INSERT INTO synonyms(term, expansion, origin) VALUES (?, ?, ?)",
                          [(term, expansion, origin) for term, _, expansion, origin in unique_synonyms])
         db["answers"].insert_all(
-            {"id": a.id, "question": a.question, "answer": a.answer, "doc_ids": json.dumps(list(a.doc_ids))}
+            {"id": a.id, "question": a.question, "answer": a.answer, "doc_ids": json.dumps(list(a.doc_ids)),
+             "approved": a.approved.isoformat() if a.approved else None, "owner": a.owner,
+             "review_due": a.review_due.isoformat() if a.review_due else None}
             for a in sorted(read.answers, key=lambda a: a.id)
         )
         conn.commit()
