@@ -11,11 +11,13 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from knowledge.bundle import bundle_info_from, open_bundle
 from knowledge.errors import BundleError
+from knowledge.language import detect_language, document_languages, prefer_language
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult
 from knowledge.query import ParsedQuery, parse_query
 from knowledge.schema import BM25_WEIGHTS
@@ -88,6 +90,7 @@ class Searcher:
         self._vocabulary: dict[str, list[str]] | None = None
         self._passage_count = self._conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         self._df_cache: dict[str, int] = {}
+        self.languages = document_languages(self._conn)
 
     def close(self) -> None:
         self._conn.close()
@@ -184,10 +187,27 @@ class Searcher:
         k = max(1, min(int(k), 50))
         with self._lock:
             parsed = self.parse(query if isinstance(query, str) else "")
-            ranked = self._ranked(parsed, k) if parsed.match else []
+            lang = self.question_language(query)
+            ranked = self._ranked(parsed, 2 * k if lang else k) if parsed.match else []
+            ranked = self.in_question_language(ranked, lang)[:k]
             covered = any(self.covers(parsed, result, topic) for result, topic in ranked[:3])
         elapsed = (time.perf_counter() - started) * 1000
-        return SearchResponse(query=query, results=tuple(r for r, _ in ranked), elapsed_ms=elapsed, covered=covered)
+        return SearchResponse(query=query, results=tuple(r for r, _ in ranked), elapsed_ms=elapsed, covered=covered, lang=lang)
+
+    # -- language (DESIGN.md: "a question searches its own language first") --------------------
+    def question_language(self, query) -> str:
+        """The question's language, only in a bundle of more than one ('' otherwise: nothing to choose)."""
+        if not isinstance(query, str) or len(set(self.languages.values())) < 2:
+            return ""
+        return detect_language(query)
+
+    def in_question_language(self, ranked: list, lang: str) -> list:
+        """(result, topic) pairs with each passage's language set, those in `lang` first (knowledge/language.py)."""
+        if not self.languages:
+            return ranked
+        tagged = [(replace(r, passage=replace(r.passage, lang=self.languages.get(r.passage.doc_id, ""))), topic)
+                  for r, topic in ranked]
+        return prefer_language(tagged, lang, lambda item: item[0].passage.lang)
 
     def _ranked(self, parsed: ParsedQuery, k: int) -> list[tuple[SearchResult, str]]:
         """BM25 candidates re-ranked; each result with its topic text (title, summary, headings)."""
