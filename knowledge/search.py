@@ -205,9 +205,13 @@ class Searcher:
         """(result, topic) pairs with each passage's language set, those in `lang` first (knowledge/language.py)."""
         if not self.languages:
             return ranked
-        tagged = [(replace(r, passage=replace(r.passage, lang=self.languages.get(r.passage.doc_id, ""))), topic)
-                  for r, topic in ranked]
+        tagged = [(replace(r, passage=self.with_language(r.passage)), topic) for r, topic in ranked]
         return prefer_language(tagged, lang, lambda item: item[0].passage.lang)
+
+    def with_language(self, passage: Passage) -> Passage:
+        """The passage with its page's language set ('' in a bundle built before pages carried one)."""
+        lang = self.languages.get(passage.doc_id, "")
+        return replace(passage, lang=lang) if lang else passage
 
     def _ranked(self, parsed: ParsedQuery, k: int) -> list[tuple[SearchResult, str]]:
         """BM25 candidates re-ranked; each result with its topic text (title, summary, headings)."""
@@ -259,7 +263,7 @@ class Searcher:
             row = self._conn.execute(f"{self._PASSAGE_SQL} WHERE p.id = ?", (passage_id,)).fetchone()
         if row is None:
             raise BundleError(f"{self.path}: no passage {passage_id!r} in this bundle.")
-        return passage_from_row(row[1:])
+        return self.with_language(passage_from_row(row[1:]))
 
     def document(self, doc_id: str) -> Document:
         """A whole document with its passages, in order."""
@@ -270,7 +274,7 @@ class Searcher:
             if row is None:
                 raise BundleError(f"{self.path}: no document {doc_id!r} in this bundle.")
             passages = tuple(
-                passage_from_row(r[1:])
+                self.with_language(passage_from_row(r[1:]))
                 for r in self._conn.execute(f"{self._PASSAGE_SQL} WHERE p.doc_id = ? ORDER BY p.seq", (doc_id,))
             )
         return Document(row[0], row[1], row[2], row[3], row[4], to_date(row[5]), to_date(row[6]), row[7], passages)
