@@ -84,13 +84,15 @@ def validate_bundle(path: Path, today: date | None = None) -> ValidationReport:
         docs = conn.execute("SELECT id, title, url, body, review_due, tags, source FROM documents ORDER BY id").fetchall()
         passage_counts = dict(conn.execute("SELECT doc_id, count(*) FROM passages GROUP BY doc_id").fetchall())
         links = LinkTargets([(d[0], d[2], d[6]) for d in docs])
-        titles: dict[str, str] = {}
+        titles: dict[tuple[str, str], str] = {}
+        page_languages = document_languages(conn)
         for doc_id, title, url, body, review_due, tags, source in docs:
             if not title.strip():
                 add("error", "missing-title", f"Document {doc_id} has no title. Add `title:` to its source ({source}) and rebuild.", doc_id)
             if not url:
                 add("warning", "missing-url", f"Document {doc_id} has no url: staff cannot send the citizen a link. Add `url:` to {source}.", doc_id)
-            key = title.strip().lower()
+            # A page and its translation may share a title ("Pension Wise"): the language tells them apart.
+            key = (page_languages.get(doc_id, ""), title.strip().lower())
             if key in titles:
                 add("warning", "duplicate-title", f"Documents {titles[key]} and {doc_id} share the title {title!r}: staff cannot tell them apart.", doc_id)
             titles.setdefault(key, doc_id)

@@ -100,6 +100,9 @@ def test_kb_validate_passes_and_counts_the_languages(realguide_bundle):
     payload = json.loads(result.output)
     assert result.exit_code == 0 and payload["errors"] == 0
     assert payload["languages"] == {"cy": 92, "en": 92}
+    duplicates = [f["message"] for f in payload["findings"] if f["code"] == "duplicate-title"]
+    assert not [m for m in duplicates if "book-phone-cy" in m]  # a page and its translation may share a title
+    assert [m for m in duplicates if "about-borrowing-money-waiting" in m]  # two English pages may not
     text = CliRunner().invoke(cli, ["kb", "validate", str(realguide_bundle)]).output
     assert "Languages: cy 92, en 92" in text
 
