@@ -115,3 +115,15 @@ def test_a_bundle_without_languages_still_opens_searches_and_validates(old_bundl
     report = validate_bundle(old_bundle)
     assert not report.errors and report.languages is None and report.as_json()["languages"] is None
     assert "Languages: not recorded" in report.describe()
+
+
+def test_html_pages_and_govuk_items_say_their_own_language(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "page.html").write_text('<html lang="cy-GB"><head><title>Help</title></head><body><main><h1>Help</h1>'
+                                   "<p>Some words that could be either.</p></main></body></html>")
+    (src / "item.json").write_text(json.dumps({"base_path": "/government/x.cy", "title": "Canllaw", "locale": "cy",
+                                               "details": {"body": "<p>Text of the guide.</p>"}}))
+    out = tmp_path / "html-1.fdkb"
+    build_bundle([src], out)
+    assert dict(sqlite3.connect(out).execute("SELECT id, lang FROM documents")) == {"page": "cy", "government/x-cy": "cy"}
