@@ -255,11 +255,18 @@ def html_blocks_to_markdown(body: str) -> str:
         depth += len(re.findall(rf"<{tag}\b", line, re.I)) - len(re.findall(rf"</{tag}\s*>", line, re.I))
         if depth <= 0:
             html = "\n".join(block)
-            out += ["", "" if tag == "form" else html_to_markdown(html), ""]
+            out += ["", "" if tag == "form" else table_cells_tidied(html_to_markdown(html)), ""]
             block = []
     if block:
-        out.append(html_to_markdown("\n".join(block)))
+        out.append(table_cells_tidied(html_to_markdown("\n".join(block))))
     return "\n".join(out)
+
+
+def table_cells_tidied(markdown: str) -> str:
+    """A table whose cells hold lists and line breaks leaves lone `|` lines and a `|` after a cell's last line."""
+    lines = [line for line in markdown.splitlines() if line.strip() != "|"]
+    lines = [line[:-2].rstrip() if line.endswith(" |") and not line.lstrip().startswith("|") else line for line in lines]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
 def file_title(file: Path) -> str:

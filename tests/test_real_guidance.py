@@ -17,7 +17,7 @@ from knowledge.sources import read_sources
 
 # Markup that must not reach a passage: govspeak boxes, kramdown attributes and extensions, HTML tags,
 # callout markers at a paragraph's ends, table rules.
-LEFTOVER_MARKUP = re.compile(r"\$[A-Z]+\b|\{:|\{::|</?[a-zA-Z][a-zA-Z0-9]*\b[^>]*>|^[%^]|[%^]$|^[ |-]*-\|", re.M)
+LEFTOVER_MARKUP = re.compile(r"\$[A-Z]+\b|\{:|\{::|</?[a-zA-Z][a-zA-Z0-9]*\b[^>]*>|^[%^]|[%^]$|^[ |-]*-\||^\s*\|\s*$", re.M)
 
 
 @pytest.fixture(scope="module")
