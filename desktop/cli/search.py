@@ -68,6 +68,8 @@ def kb_eval(bundle, questions, k, as_json):
     An optional "facts" list ([["£100"], ["every 4 weeks", "every four weeks"]]) names wordings a
     good answer needs. Prints recall@1 and recall@K (share of questions whose page is first, or in
     the top K), MRR (1 for first place, 1/2 for second...), facts@K, and the questions missed.
+    It also counts the questions that draw an approved answer, and how many of those get the right
+    one (the id in an optional "answer" key, else an answer resting on an expected page).
     """
     from knowledge.evaluate import evaluate_retrieval, read_questions
     from knowledge.search import Searcher
