@@ -142,5 +142,6 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     elapsed = (time.perf_counter() - started) * 1000
     return SearchResponse(
         query=text, results=tuple(merged), elapsed_ms=elapsed, covered=bool(answered),
+        lang=next((r.lang for r in responses if r.lang), ""),
         parts=tuple(QuestionPart(part, tuple(owned[n]), responses[n].covered, queries[n]) for n, part in enumerate(parts)),
     )

@@ -19,6 +19,7 @@ class Passage:
     text: str
     updated: date | None = None
     review_due: date | None = None
+    lang: str = ""  # the page's language ("en", "cy"), "" in a bundle built before pages carried one
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class SearchResponse:
     results: tuple[SearchResult, ...]
     elapsed_ms: float
     covered: bool  # False: "No guidance found", results are only the closest sources
+    lang: str = ""  # the question's language, when the bundle holds more than one and it could be told
     parts: tuple[QuestionPart, ...] = ()  # a message asking several questions: each one's sources (else empty)
 
 
