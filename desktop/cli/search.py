@@ -37,7 +37,7 @@ def search(query, bundle, k, as_json):
     if as_json:
         echo_json({"query": query,
                    "results": [{**search_result_json(r), "matched_terms": list(r.matched_terms)} for r in response.results],
-                   "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered})
+                   "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered, "lang": response.lang})
         return
     if not response.covered:
         click.echo("No guidance found for this question. Closest sources:" if response.results else "No guidance found.")
