@@ -40,7 +40,7 @@ def search(query, bundle, k, as_json):
     if as_json:
         echo_json({"query": query,
                    "results": [{**search_result_json(r), "matched_terms": list(r.matched_terms)} for r in response.results],
-                   "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered})
+                   "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered, "lang": response.lang})
         return
     if not response.covered:
         click.echo("No guidance found for this question. Closest sources:" if response.results else "No guidance found.")
@@ -72,6 +72,10 @@ def ask_json(draft, choice) -> dict:
         "approved_answer": approved_json(draft.approved_answer),
         "closest_answer": approved_json(draft.closest_answer),
         "changed_since_approval": list(draft.changed_since_approval),
+        # A message asking several things: each part, whether the guidance answers it, and its
+        # sources as [n] markers into "sources" (absent for a single question).
+        **({"parts": [{"question": p.text, "covered": p.covered, "sources": [i + 1 for i in p.sources]} for p in draft.parts]}
+           if draft.parts else {}),
     }
 
 

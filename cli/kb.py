@@ -24,18 +24,22 @@ def kb() -> None:
 @click.option("--title", help="The title staff see in the status bar, e.g. 'Jobcentre guidance'.")
 @click.option("--version", type=int, help="The release number; must rise with every release (default: VERSION from the file name).")
 @click.option("--created", help="Fixed creation time (ISO), for byte-identical rebuilds. SOURCE_DATE_EPOCH also works.")
-def kb_build(sources, output, bundle_id, title, version, created):
+@click.option("--no-default-synonyms", "default_synonyms", is_flag=True, flag_value=False, default=True,
+              help="Leave out Frontdesk's public-service lexicon (UC, PIP, 'the dole', 'sick money'...): only your synonyms.csv.")
+def kb_build(sources, output, bundle_id, title, version, created, default_synonyms):
     """Build a knowledge bundle from guidance sources.
 
     SOURCES are files or folders of Markdown pages with front matter (.md), HTML pages (.html) and
     GOV.UK content items (.json). A synonyms.csv (term,expansion) and an answers.yaml among them are
-    read too. The bundle is written only if every source reads cleanly.
+    read too, and Frontdesk's public-service lexicon of abbreviations and everyday words is merged in
+    (your synonyms.csv wins on a term both define). The bundle is written only if every source reads
+    cleanly.
     """
     from knowledge.build import build_bundle
 
     with progress_bar("Building") as report:
         summary = build_bundle(sources, output, bundle_id=bundle_id, title=title, version=version, created=created,
-                               on_progress=report)
+                               on_progress=report, default_synonyms=default_synonyms)
     click.echo(summary.describe())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 
 AUTOSAVE_MS = 2000
 
@@ -19,6 +19,7 @@ class Autosave(QObject):
         self.pending = history.pending_restore()  # what a crash left, offered once
         self.timer = QTimer(self)
         self.timer.setInterval(AUTOSAVE_MS)
+        self.timer.setTimerType(Qt.PreciseTimer)  # a coarse timer may fire 5% (100 ms) late
         self.timer.timeout.connect(self.save)
         self.timer.start()
 

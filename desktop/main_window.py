@@ -8,6 +8,8 @@ comes from app/rendering.py. DESIGN.md, "The main window", has the sketch.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
@@ -24,9 +26,11 @@ from desktop.guidance_updates import GuidanceUpdates
 from desktop.history_panel import HistoryPanel
 from desktop.model_thread import DraftRequest, ModelThread
 from desktop.question_box import QuestionBox
+from desktop.settings_dialog import NEXT_QUESTION
 from desktop.source_viewer import SourceViewer
 from desktop.status_bar import WindowStatusBar
 from desktop.themes import theme_colours
+from desktop.window_placement import place_on_screen, save_placement
 from desktop.workers import JobList
 from models.draft import DRAFT_MAX_TOKENS, Draft
 
@@ -48,6 +52,7 @@ class MainWindow(QMainWindow):
     model_ready = Signal()
     model_failed = Signal(str)
     update_checked = Signal(object)  # knowledge.updates.UpdateResult
+    change_applied = Signal(str)  # the notice take_effect showed
 
     def __init__(self, services: AppServices, load_model: bool = True):
         super().__init__()
@@ -69,7 +74,9 @@ class MainWindow(QMainWindow):
         self.outputs.as_at = self.as_at
         self.viewer = SourceViewer(self)
         self.setWindowTitle("Frontdesk")
-        self.resize(1200, 780)
+        self.pending_model = False
+        self.model_path_in_use = services.settings.model_path  # the Settings value the loaded model came from
+        place_on_screen(self, services.settings.window)
         self.build_ui()
         self.build_menu()
         self.build_shortcuts()
@@ -145,7 +152,9 @@ class MainWindow(QMainWindow):
                              (d.approved_requested, lambda: self.start_draft("approved")),
                              (d.report_requested, out.report_guidance), (out.notice, self.show_notice),
                              (out.recorded, self.history_panel.refresh), (self.editor.citation_activated, self.open_source),
-                             (self.editor.textChanged, self.autosaver.mark_dirty), (self.history_panel.reopen_requested, self.reopen_history),
+                             (self.editor.textChanged, self.autosaver.mark_dirty),
+                             (self.question_edit.textChanged, self.autosaver.mark_dirty),  # a question typed alone is autosaved too
+                             (self.history_panel.reopen_requested, self.reopen_history),
                              (self.sources_view.anchorClicked, lambda url: self.open_source(int(url.toString().split(":")[1]))),
                              (self.updates.checked, self.on_update_checked), (self.updates.switched, self.update_status)):
             signal.connect(slot)
@@ -160,6 +169,8 @@ class MainWindow(QMainWindow):
             self.model_loading = True
             self.model.load(self.services.model_choice, self.services.policy)
         self.update_status()
+        if self.services.model_choice.path is None:
+            self.model_failed.emit(self.model_problem)  # no file to load: said at once, as a failed load says it
 
     def on_model_loaded(self, info) -> None:
         if self.closing:
@@ -168,6 +179,7 @@ class MainWindow(QMainWindow):
         self.model_info, self.model_loading = info, False
         self.update_status()
         self.model_ready.emit()
+        self.reload_model()  # a change made while it loaded
 
     def on_model_failed(self, message: str) -> None:
         if self.closing:
@@ -176,13 +188,49 @@ class MainWindow(QMainWindow):
         self.model_problem, self.model_loading = message, False
         self.update_status()
         self.model_failed.emit(message)
+        self.reload_model()
 
     # -- guidance updates and status ------------------------------------------------------------
+    # -- changes while running ------------------------------------------------------------------
+    def take_effect(self, what: str, *, bundle: Path | None = None, reload_model: bool = False) -> None:
+        """The one way a change reaches the running window: guidance from the next question, a new model
+        file or thread count by reloading the model on its thread (drafts use the guidance's sentences meanwhile)."""
+        when = []
+        if bundle is not None:
+            self.updates.pending = Path(bundle)
+            when.append(NEXT_QUESTION)
+        if reload_model:
+            self.pending_model = True
+            when.append("The model is reloading; until it is ready, drafts use the guidance's own sentences.")
+        notice = f"✓ {what.strip().rstrip('.')}. {' '.join(when)}".strip()
+        log.info("change: %s", notice)
+        if self.drafting is None:  # else finish_draft applies it, between drafts
+            self.updates.switch_when_idle()
+            self.reload_model()
+        self.show_notice(notice)
+        self.change_applied.emit(notice)
+
+    def reload_model(self) -> None:
+        """Load the model again with the new file or threads, once no draft and no load is running."""
+        if not self.pending_model or self.drafting is not None or self.model_loading or self.closing:
+            return
+        self.pending_model = False
+        self.model_info = None
+        settings = self.services.settings
+        if settings.model_path != self.model_path_in_use:  # else keep the choice, which may be --model's
+            from app.model_choice import choose_model
+
+            self.services.model_choice = choose_model(settings.model_path or None, self.services.policy, settings.threads)
+            self.model_path_in_use = settings.model_path
+        self.model_problem = self.services.model_choice.problem
+        # On the model thread: the old model is closed first, then the new one loads (or says why it cannot).
+        self.model_loading = True
+        self.model.load(self.services.model_choice, self.services.policy)
+        self.update_status()
+
     def on_update_checked(self, result) -> None:
         if result.status == "updated":
-            self.show_notice(f"{result.message} It is used from your next question.")
-            if self.drafting is None:
-                self.updates.switch_when_idle()
+            self.take_effect(result.message, bundle=result.bundle.path)
         self.update_checked.emit(result)
 
     def update_status(self) -> None:
@@ -265,6 +313,7 @@ class MainWindow(QMainWindow):
     def finish_draft(self) -> None:
         self.drafting = None
         self.updates.switch_when_idle()
+        self.reload_model()
         self.set_drafting(False)
 
     def show_notice(self, text: str) -> None:
@@ -332,17 +381,36 @@ class MainWindow(QMainWindow):
 
     # -- dialogs --------------------------------------------------------------------------------
     def open_settings(self) -> None:
+        self.settings_dialog().exec()
+
+    def settings_dialog(self):
+        """The Settings dialog, connected: what it saves or installs takes effect here."""
         from desktop.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.services, self)
         dialog.settings_changed.connect(self.apply_settings)
-        dialog.exec()
+        dialog.guidance_changed.connect(self.apply_guidance)
+        return dialog
 
     def apply_settings(self, settings) -> None:
         from desktop.themes import apply_theme
 
-        self.services.settings = settings
+        old, self.services.settings = self.services.settings, settings
         apply_theme(QApplication.instance(), settings.theme, settings.font_scale)
+        changed = []
+        if settings.model_path != old.model_path:
+            changed.append(f"Model file set to {Path(settings.model_path).name if settings.model_path else 'the embedded model'}")
+        if settings.threads != old.threads:
+            changed.append(f"Processor threads set to {settings.threads or 'automatic'}")
+        if changed:
+            self.take_effect("; ".join(changed), reload_model=True)
+
+    def apply_guidance(self, message: str) -> None:
+        """Guidance installed or rolled back in Settings: use the bundle now active, as an update in the field does."""
+        from app.config import app_paths
+        from knowledge.install import active_bundle_path
+
+        self.take_effect(message, bundle=active_bundle_path(app_paths().data))
 
     def open_report(self) -> None:
         from desktop.report_view import ReportDialog
@@ -361,6 +429,7 @@ class MainWindow(QMainWindow):
         if self.closing:
             return
         self.closing = True  # from here what the model thread still sends is ignored: the window is going
+        save_placement(self, self.services)
         self.updates.stop()
         self.stop_draft()
         self.model.stop()  # the model closes on its own thread once the draft stops (within one token)

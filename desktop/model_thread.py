@@ -55,6 +55,10 @@ class ModelWorker(QObject):
     def load(self, choice, policy) -> None:
         from app.model_choice import load_runtime
 
+        if self.runtime is not None:  # a reload (a new model file or thread count): the old one goes first
+            self.runtime.close()
+            self.runtime = None
+        self.problem = ""
         with reported_failures(self.failed_to_load, "The model could not be loaded"):
             self.runtime = load_runtime(choice, policy)
             self.loaded.emit(self.runtime.info)

@@ -39,4 +39,5 @@ def search_result_json(result) -> dict:
         "score": round(result.score, 4),
         "updated": p.updated.isoformat() if p.updated else None,
         "review_due": p.review_due.isoformat() if p.review_due else None,
+        "lang": p.lang,
     }

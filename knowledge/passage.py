@@ -19,6 +19,7 @@ class Passage:
     text: str
     updated: date | None = None
     review_due: date | None = None
+    lang: str = ""  # the page's language ("en", "cy"), "" in a bundle built before pages carried one
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,16 @@ class SearchResult:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionPart:
+    """One question of a message that asks several (knowledge/message.py), and the sources found for it."""
+
+    text: str  # the part as asked, with the statements just before it
+    sources: tuple[int, ...]  # positions in the message's results, the part's best first
+    covered: bool  # False: no guidance answers this part
+    query: str = ""  # what was searched: the part, with the question before it when it says what "it" is
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResponse:
     """The answer to one query: ranked results and whether any clears the relevance threshold."""
 
@@ -38,6 +49,8 @@ class SearchResponse:
     results: tuple[SearchResult, ...]
     elapsed_ms: float
     covered: bool  # False: "No guidance found", results are only the closest sources
+    lang: str = ""  # the question's language, when the bundle holds more than one and it could be told
+    parts: tuple[QuestionPart, ...] = ()  # a message asking several questions: each one's sources (else empty)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ CREATE TABLE documents (
     review_due  TEXT,                   -- ISO date
     owner       TEXT NOT NULL DEFAULT '',
     tags        TEXT NOT NULL DEFAULT '[]',  -- JSON list of strings
+    lang        TEXT NOT NULL DEFAULT '',    -- "en", "cy", ...; added within schema 1: older bundles lack it
     source      TEXT NOT NULL DEFAULT ''     -- source file, relative to the build root
 );
 CREATE TABLE passages (
@@ -48,7 +49,8 @@ CREATE VIRTUAL TABLE passages_fts USING fts5(
 );
 CREATE TABLE synonyms (
     term      TEXT NOT NULL,            -- lower case, as a user types it: "uc", "dole"
-    expansion TEXT NOT NULL             -- what it means: "universal credit"
+    expansion TEXT NOT NULL,            -- what it means: "universal credit"
+    origin    TEXT NOT NULL DEFAULT 'team'  -- 'team' (the sources' synonyms.csv) or 'lexicon' (shipped with Frontdesk)
 );
 CREATE INDEX synonyms_term ON synonyms(term);
 CREATE TABLE vocabulary (

@@ -11,13 +11,15 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from knowledge.bundle import bundle_info_from, open_bundle
 from knowledge.errors import BundleError
+from knowledge.language import detect_language, document_languages, prefer_language
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult
-from knowledge.query import ParsedQuery, parse_query
+from knowledge.query import ParsedQuery, is_figure, parse_query
 from knowledge.schema import BM25_WEIGHTS
 
 CANDIDATES = 40  # bm25 candidates re-ranked per query
@@ -88,6 +90,7 @@ class Searcher:
         self._vocabulary: dict[str, list[str]] | None = None
         self._passage_count = self._conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         self._df_cache: dict[str, int] = {}
+        self.languages = document_languages(self._conn)
 
     def close(self) -> None:
         self._conn.close()
@@ -124,7 +127,7 @@ class Searcher:
 
     def term_weight(self, term: str, parsed: ParsedQuery) -> float:
         """Inverse document frequency of a question word (of its correction or its synonym, if it has one)."""
-        if term.isdigit():
+        if is_figure(term):
             return 1.0  # "I'm 67", "£10000": the person's own figures, not what the question is about
         term = dict(parsed.corrections).get(term, term)
         df = self.document_frequency(term)
@@ -184,10 +187,31 @@ class Searcher:
         k = max(1, min(int(k), 50))
         with self._lock:
             parsed = self.parse(query if isinstance(query, str) else "")
-            ranked = self._ranked(parsed, k) if parsed.match else []
+            lang = self.question_language(query)
+            ranked = self._ranked(parsed, 2 * k if lang else k) if parsed.match else []
+            ranked = self.in_question_language(ranked, lang)[:k]
             covered = any(self.covers(parsed, result, topic) for result, topic in ranked[:3])
         elapsed = (time.perf_counter() - started) * 1000
-        return SearchResponse(query=query, results=tuple(r for r, _ in ranked), elapsed_ms=elapsed, covered=covered)
+        return SearchResponse(query=query, results=tuple(r for r, _ in ranked), elapsed_ms=elapsed, covered=covered, lang=lang)
+
+    # -- language (DESIGN.md: "a question searches its own language first") --------------------
+    def question_language(self, query) -> str:
+        """The question's language, only in a bundle of more than one ('' otherwise: nothing to choose)."""
+        if not isinstance(query, str) or len(set(self.languages.values())) < 2:
+            return ""
+        return detect_language(query)
+
+    def in_question_language(self, ranked: list, lang: str) -> list:
+        """(result, topic) pairs with each passage's language set, those in `lang` first (knowledge/language.py)."""
+        if not self.languages:
+            return ranked
+        tagged = [(replace(r, passage=self.with_language(r.passage)), topic) for r, topic in ranked]
+        return prefer_language(tagged, lang, lambda item: item[0].passage.lang)
+
+    def with_language(self, passage: Passage) -> Passage:
+        """The passage with its page's language set ('' in a bundle built before pages carried one)."""
+        lang = self.languages.get(passage.doc_id, "")
+        return replace(passage, lang=lang) if lang else passage
 
     def _ranked(self, parsed: ParsedQuery, k: int) -> list[tuple[SearchResult, str]]:
         """BM25 candidates re-ranked; each result with its topic text (title, summary, headings)."""
@@ -239,7 +263,7 @@ class Searcher:
             row = self._conn.execute(f"{self._PASSAGE_SQL} WHERE p.id = ?", (passage_id,)).fetchone()
         if row is None:
             raise BundleError(f"{self.path}: no passage {passage_id!r} in this bundle.")
-        return passage_from_row(row[1:])
+        return self.with_language(passage_from_row(row[1:]))
 
     def document(self, doc_id: str) -> Document:
         """A whole document with its passages, in order."""
@@ -250,7 +274,7 @@ class Searcher:
             if row is None:
                 raise BundleError(f"{self.path}: no document {doc_id!r} in this bundle.")
             passages = tuple(
-                passage_from_row(r[1:])
+                self.with_language(passage_from_row(r[1:]))
                 for r in self._conn.execute(f"{self._PASSAGE_SQL} WHERE p.doc_id = ? ORDER BY p.seq", (doc_id,))
             )
         return Document(row[0], row[1], row[2], row[3], row[4], to_date(row[5]), to_date(row[6]), row[7], passages)
