@@ -120,6 +120,8 @@ class ScriptedRuntime:
     prompt held it (the real model does that only now and then; a test needs it every time).
     """
 
+    notice = ""  # a ModelRuntime (models/runtime_protocol.py) has one
+
     def __init__(self, real, reply):
         self.real, self.reply = real, reply
         self.loaded, self.info, self.context_length = True, real.info, real.context_length
