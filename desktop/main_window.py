@@ -318,8 +318,9 @@ class MainWindow(QMainWindow):
         if self.pending_bundle is None:
             return
         from knowledge.search import Searcher
+        from models.embedder import shared_embedder
 
-        old, self.services.searcher = self.services.searcher, Searcher(self.pending_bundle)
+        old, self.services.searcher = self.services.searcher, Searcher(self.pending_bundle, shared_embedder(background=True))
         self.pending_bundle = None
         old.close()
         self.update_status()

@@ -10,6 +10,7 @@ from desktop.user_settings import UserSettings, effective_settings, load_setting
 from knowledge.config import Policy, load_policy
 from knowledge.sample import resolve_bundle
 from knowledge.search import Searcher
+from models.embedder import shared_embedder
 from models.loading import ModelChoice, choose_model
 
 
@@ -30,7 +31,8 @@ def open_services(bundle: Path | None = None, model: Path | None = None) -> AppS
     """Read the policy (a malformed one stops here with PolicyError), open the guidance and the history."""
     policy = load_policy()
     settings = effective_settings(load_settings(), policy)
-    searcher = Searcher(resolve_bundle(bundle))
+    # The embedding model loads in the background: searches run by words until it is ready.
+    searcher = Searcher(resolve_bundle(bundle), shared_embedder(background=True))
     choice = choose_model(model or settings.model_path or None, policy)
     history = HistoryStore(keep=policy.history_enabled)
     history.purge_older_than(settings.history_days)

@@ -37,6 +37,10 @@ def search_result_json(result) -> dict:
         "heading": p.heading,
         "text": p.text,
         "score": round(result.score, 4),
+        "lexical_rank": result.lexical_rank,
+        "dense_rank": result.dense_rank,
+        "lexical_score": round(result.lexical_score, 4),
+        "cosine": None if result.cosine is None else round(result.cosine, 4),
         "updated": p.updated.isoformat() if p.updated else None,
         "review_due": p.review_due.isoformat() if p.review_due else None,
     }

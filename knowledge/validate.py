@@ -11,8 +11,9 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from knowledge.bundle import bundle_info_from, open_bundle
+from knowledge.bundle import bundle_info_from, open_bundle, read_meta
 from knowledge.errors import BundleError
+from knowledge.vectors import Embedder, vector_status
 
 MIN_PASSAGE_WORDS = 20
 MAX_PASSAGE_WORDS = 300
@@ -55,8 +56,11 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def validate_bundle(path: Path, today: date | None = None) -> ValidationReport:
-    """Every problem found in the bundle at `path`; a file that is not a bundle at all raises BundleError."""
+def validate_bundle(path: Path, today: date | None = None, embedder: Embedder | None = None) -> ValidationReport:
+    """Every problem found in the bundle at `path`; a file that is not a bundle at all raises BundleError.
+
+    `embedder` is the embedding model this Frontdesk searches with: vectors from another are reported.
+    """
     path = Path(path)
     today = today or date.today()
     conn = open_bundle(path)
@@ -71,6 +75,7 @@ def validate_bundle(path: Path, today: date | None = None) -> ValidationReport:
         except BundleError as exc:
             add("error", "meta", str(exc))
             return ValidationReport(path, tuple(findings))
+        check_vectors(conn, read_meta(conn, path), embedder, add)
         docs = conn.execute("SELECT id, title, url, body, review_due, tags, source FROM documents ORDER BY id").fetchall()
         passage_counts = dict(conn.execute("SELECT doc_id, count(*) FROM passages GROUP BY doc_id").fetchall())
         links = LinkTargets([(d[0], d[2], d[6]) for d in docs])
@@ -111,6 +116,23 @@ def validate_bundle(path: Path, today: date | None = None) -> ValidationReport:
     finally:
         conn.close()
     return ValidationReport(path, tuple(findings))
+
+
+def check_vectors(conn: sqlite3.Connection, meta: dict[str, str], embedder: Embedder | None, add) -> None:
+    """Whether questions can find this bundle's guidance by meaning, or only by words."""
+    status = vector_status(conn, meta)
+    if not status.present:
+        add("warning", "no-vectors", "The bundle has no passage vectors: it is searched by words only, and misses questions "
+            "put in other words. Rebuild it without --no-vectors.")
+        return
+    passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    if status.count != passages:
+        add("error", "vectors-incomplete", f"The bundle has vectors for {status.count} of its {passages} passages. Rebuild it.")
+    if embedder is not None and not status.matches(embedder):
+        add("warning", "vectors-other-model",
+            f"The bundle's passage vectors come from another embedding model ({status.model_id}, sha256 "
+            f"{status.sha256[:12]}...), not this Frontdesk's ({embedder.model_id}, {embedder.sha256[:12]}...): it is "
+            "searched by words only. Rebuild it with this version of `frontdesk kb build`.")
 
 
 def parse_tags(tags: str | None) -> list[str]:

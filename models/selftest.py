@@ -42,6 +42,7 @@ def run_self_test(bundle: Path | None = None, model: Path | None = None, max_tok
     from knowledge.install import active_bundle_path
     from knowledge.sample import resolve_bundle
     from knowledge.search import Searcher
+    from models.embedder import shared_embedder
     from models.drafting import draft_answer
     from models.loading import choose_model, load_runtime
 
@@ -69,7 +70,7 @@ def run_self_test(bundle: Path | None = None, model: Path | None = None, max_tok
 
     def bundle_check() -> str:
         path = resolve_bundle(bundle)
-        state["searcher"] = Searcher(path)
+        state["searcher"] = Searcher(path, shared_embedder())
         info = state["searcher"].info
         sig = path.with_name(path.name[: -len(".fdkb")] + ".fdkb.sig") if path.name.endswith(".fdkb") else None
         if sig is not None and sig.exists():

@@ -53,6 +53,7 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
     from knowledge.search import Searcher
     from models.draft import DoneEvent, SourcesEvent, TokenEvent
     from models.drafting import stream_draft
+    from models.embedder import shared_embedder
     from knowledge.errors import ModelError
     from models.loading import choose_model, load_runtime
 
@@ -72,7 +73,7 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
             click.echo(f"Model not available: {exc}", err=True)
     try:
         streamed = False
-        with Searcher(resolve_bundle(bundle)) as searcher:
+        with Searcher(resolve_bundle(bundle), shared_embedder()) as searcher:
             for event in stream_draft(question, searcher, runtime, mode=mode, max_tokens=max_tokens, unavailable=unavailable):
                 if as_json:
                     if isinstance(event, DoneEvent):

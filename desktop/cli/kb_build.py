@@ -19,18 +19,29 @@ from desktop.cli.output import echo_json, progress_bar
 @click.option("--title", help="The title staff see in the status bar, e.g. 'Jobcentre guidance'.")
 @click.option("--version", type=int, help="The release number; must rise with every release (default: VERSION from the file name).")
 @click.option("--created", help="Fixed creation time (ISO), for byte-identical rebuilds. SOURCE_DATE_EPOCH also works.")
-def kb_build(sources, output, bundle_id, title, version, created):
+@click.option("--no-vectors", is_flag=True,
+              help="Leave out the passage embeddings (faster to build; the bundle is then searched by words only).")
+def kb_build(sources, output, bundle_id, title, version, created, no_vectors):
     """Build a knowledge bundle from guidance sources.
 
     SOURCES are files or folders of Markdown pages with front matter (.md), HTML pages (.html) and
     GOV.UK content items (.json). A synonyms.csv (term,expansion) and an answers.yaml among them are
     read too. The bundle is written only if every source reads cleanly.
+
+    Every passage is also embedded with the pinned embedding model (all-MiniLM-L6-v2), so questions
+    find guidance by meaning as well as by words: about 0.1 s a passage on a 2-core laptop.
+    --no-vectors leaves that out.
     """
     from knowledge.build import build_bundle
 
+    embedder = None
+    if not no_vectors:
+        from models.embedder import shared_embedder
+
+        embedder = shared_embedder()
     with progress_bar("Building") as report:
         summary = build_bundle(sources, output, bundle_id=bundle_id, title=title, version=version, created=created,
-                               on_progress=report)
+                               on_progress=report, embedder=embedder)
     click.echo(summary.describe())
 
 
@@ -42,11 +53,13 @@ def kb_validate(bundle, as_json):
 
     Checks the format version, the file's integrity, required fields, links between documents that
     point nowhere, duplicate titles, passages too long or too short, review dates that have passed,
-    and documents with no text. Exits 1 if there are errors; warnings alone exit 0.
+    documents with no text, and passage vectors missing (searched by words only) or from another
+    embedding model. Exits 1 if there are errors; warnings alone exit 0.
     """
     from knowledge.validate import validate_bundle
+    from models.embedder import shared_embedder
 
-    report = validate_bundle(bundle)
+    report = validate_bundle(bundle, embedder=shared_embedder())
     if as_json:
         echo_json(report.as_json())
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -31,13 +32,17 @@ def search(query, bundle, k, as_json):
     from knowledge.jsonable import search_result_json
     from knowledge.sample import resolve_bundle
     from knowledge.search import Searcher
+    from models.embedder import shared_embedder
 
-    with Searcher(resolve_bundle(bundle)) as searcher:
+    with Searcher(resolve_bundle(bundle), shared_embedder()) as searcher:
         response = searcher.search(query, k)
     if as_json:
         echo_json({"query": query,
                    "results": [{**search_result_json(r), "matched_terms": list(r.matched_terms)} for r in response.results],
-                   "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered})
+                   "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered,
+                   "confidence": round(response.confidence, 4),
+                   "searched_by": "words and meaning" if response.signals and response.signals.cosine is not None else "words",
+                   "signals": response.signals})
         return
     if not response.covered:
         click.echo("No guidance found for this question. Closest sources:" if response.results else "No guidance found.")
@@ -54,7 +59,9 @@ def search(query, bundle, k, as_json):
 @click.argument("questions", type=click.Path(path_type=Path))
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(1, 50), help="Count a hit within the top K passages.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
-def kb_eval(bundle, questions, k, as_json):
+@click.option("--calibrate", is_flag=True,
+              help="Refit the 'No guidance found' rule on these questions and store it in BUNDLE (sign it again afterwards).")
+def kb_eval(bundle, questions, k, as_json, calibrate):
     """Measure how well BUNDLE finds the right guidance for a question set.
 
     QUESTIONS is a text file with one question a line, written as JSON:
@@ -68,14 +75,31 @@ def kb_eval(bundle, questions, k, as_json):
     An optional "facts" list ([["£100"], ["every 4 weeks", "every four weeks"]]) names wordings a
     good answer needs. Prints recall@1 and recall@K (share of questions whose page is first, or in
     the top K), MRR (1 for first place, 1/2 for second...), facts@K, and the questions missed.
+
+    --calibrate refits the rule that decides "No guidance found" on these questions (at least 5 in
+    scope and 5 out of scope; use questions you will not also report figures on), stores it in
+    BUNDLE, then measures with it. The bundle's bytes change: sign it again with `kb sign`.
     """
-    from knowledge.evaluate import evaluate_retrieval, read_questions
+    from knowledge.evaluate import calibrate_rule, evaluate_retrieval, read_questions
     from knowledge.search import Searcher
+    from models.embedder import shared_embedder
 
     items = read_questions(questions)
-    with Searcher(bundle) as searcher:
+    rule = None
+    if calibrate:
+        from knowledge.calibration import store_rule
+
+        with Searcher(bundle, shared_embedder()) as searcher:
+            rule = calibrate_rule(searcher, items, fitted_on=Path(questions).name)
+        store_rule(bundle, rule)
+        click.echo(f"Stored the refitted 'No guidance found' rule in {bundle}. Its signature no longer matches: "
+                   f"sign it again with `frontdesk kb sign {bundle} --key KEYFILE`.", err=True)
+    with Searcher(bundle, shared_embedder()) as searcher:
         report = evaluate_retrieval(searcher, items, k)
     if as_json:
-        echo_json(report.as_json())
+        payload = report.as_json()
+        if rule is not None:
+            payload["calibrated"] = json.loads(rule.to_meta())
+        echo_json(payload)
     else:
         click.echo(report.describe())
