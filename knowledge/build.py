@@ -210,7 +210,7 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
                 "id": d.id, "title": d.title, "url": d.url, "summary": d.summary, "body": d.body,
                 "updated": d.updated.isoformat() if d.updated else None,
                 "review_due": d.review_due.isoformat() if d.review_due else None,
-                "owner": d.owner, "tags": json.dumps(list(d.tags)), "source": d.source,
+                "owner": d.owner, "tags": json.dumps(list(d.tags)), "source": d.source, "lang": d.lang,
             }
             for d in documents
         )

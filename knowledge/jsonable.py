@@ -43,4 +43,5 @@ def search_result_json(result) -> dict:
         "cosine": None if result.cosine is None else round(result.cosine, 4),
         "updated": p.updated.isoformat() if p.updated else None,
         "review_due": p.review_due.isoformat() if p.review_due else None,
+        "lang": p.lang,
     }

@@ -19,6 +19,7 @@ class Passage:
     text: str
     updated: date | None = None
     review_due: date | None = None
+    lang: str = ""  # the page's language ("en", "cy"), "" in a bundle built before pages carried one
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class SearchResponse:
     covered: bool  # False: "No guidance found", results are only the closest sources
     signals: SearchSignals | None = None  # None when there was nothing to search
     confidence: float = 0.0  # the calibrated rule's probability that the results answer the question
+    lang: str = ""  # the question's language, when the bundle holds more than one and it could be told
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ CREATE TABLE documents (
     review_due  TEXT,                   -- ISO date
     owner       TEXT NOT NULL DEFAULT '',
     tags        TEXT NOT NULL DEFAULT '[]',  -- JSON list of strings
+    lang        TEXT NOT NULL DEFAULT '',    -- "en", "cy", ...; added within schema 1: older bundles lack it
     source      TEXT NOT NULL DEFAULT ''     -- source file, relative to the build root
 );
 CREATE TABLE passages (

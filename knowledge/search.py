@@ -21,6 +21,7 @@ import numpy as np
 from knowledge.bundle import bundle_info_from, open_bundle, read_meta
 from knowledge.calibration import META_RULE, NoGuidanceRule
 from knowledge.errors import BundleError
+from knowledge.language import detect_language, document_languages, prefer_language
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult, SearchSignals
 from knowledge.query import ParsedQuery, parse_query
 from knowledge.schema import BM25_WEIGHTS
@@ -92,6 +93,7 @@ class Searcher:
         self._vocabulary: dict[str, list[str]] | None = None
         self._passage_count = self._conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         self._df_cache: dict[str, int] = {}
+        self.languages = document_languages(self._conn)
 
     def close(self) -> None:
         self._conn.close()
@@ -179,19 +181,41 @@ class Searcher:
         query_text = query if isinstance(query, str) else ""
         with self._lock:
             parsed = self.parse(query_text)
+            lang = self.question_language(query)
         if not concepts(parsed):
             return SearchResponse(query=query, results=(), elapsed_ms=(time.perf_counter() - started) * 1000, covered=False)
-        question = self._question_vector(query_text)
+        # The embedding model reads English: a question in another language is searched by its words.
+        question = self._question_vector(query_text) if lang in ("", "en") else None
         with self._lock:
             lexical = self._lexical(parsed) if parsed.match else []
             dense = self._dense(question) if question is not None else []
-            ranked = self._fused(parsed, lexical, dense, k)
+            ranked = self._fused(parsed, lexical, dense, 2 * k if lang else k)
+            ranked = self.in_question_language(ranked, lang)[:k]
             signals = self._signals(parsed, lexical, dense, ranked) if ranked else None
         confidence = self.rule.probability(signals) if signals else 0.0
         covered = bool(signals) and self.rule.covers(signals)
         elapsed = (time.perf_counter() - started) * 1000
         return SearchResponse(query=query, results=tuple(r for r, _ in ranked), elapsed_ms=elapsed, covered=covered,
-                              signals=signals, confidence=confidence)
+                              signals=signals, confidence=confidence, lang=lang)
+
+    # -- language (DESIGN.md: "a question searches its own language first") --------------------
+    def question_language(self, query) -> str:
+        """The question's language, only in a bundle of more than one ('' otherwise: nothing to choose)."""
+        if not isinstance(query, str) or len(set(self.languages.values())) < 2:
+            return ""
+        return detect_language(query)
+
+    def in_question_language(self, ranked: list, lang: str) -> list:
+        """(result, topic) pairs with each passage's language set, those in `lang` first (knowledge/language.py)."""
+        if not self.languages:
+            return ranked
+        tagged = [(replace(r, passage=self.with_language(r.passage)), topic) for r, topic in ranked]
+        return prefer_language(tagged, lang, lambda item: item[0].passage.lang)
+
+    def with_language(self, passage: Passage) -> Passage:
+        """The passage with its page's language set ('' in a bundle built before pages carried one)."""
+        lang = self.languages.get(passage.doc_id, "")
+        return replace(passage, lang=lang) if lang else passage
 
     # -- the two rankings ------------------------------------------------------------------------
     def _question_vector(self, text: str) -> np.ndarray | None:
@@ -313,7 +337,7 @@ class Searcher:
             row = self._conn.execute(f"{self._PASSAGE_SQL} WHERE p.id = ?", (passage_id,)).fetchone()
         if row is None:
             raise BundleError(f"{self.path}: no passage {passage_id!r} in this bundle.")
-        return passage_from_row(row[1:])
+        return self.with_language(passage_from_row(row[1:]))
 
     def document(self, doc_id: str) -> Document:
         """A whole document with its passages, in order."""
@@ -324,7 +348,7 @@ class Searcher:
             if row is None:
                 raise BundleError(f"{self.path}: no document {doc_id!r} in this bundle.")
             passages = tuple(
-                passage_from_row(r[1:])
+                self.with_language(passage_from_row(r[1:]))
                 for r in self._conn.execute(f"{self._PASSAGE_SQL} WHERE p.doc_id = ? ORDER BY p.seq", (doc_id,))
             )
         return Document(row[0], row[1], row[2], row[3], row[4], to_date(row[5]), to_date(row[6]), row[7], passages)

@@ -20,6 +20,9 @@ import yaml
 from selectolax.lexbor import LexborHTMLParser as HTMLParser, LexborNode as Node
 
 from knowledge.errors import SourceError
+from knowledge.govspeak import house_markup_to_markdown
+from knowledge.language import document_language
+from knowledge.publishers import derived_url
 
 GOVUK_HOST = "https://www.gov.uk"
 DOCUMENT_SUFFIXES = {".md", ".markdown", ".html", ".htm", ".json"}
@@ -41,6 +44,7 @@ class SourceDocument:
     review_due: date | None = None
     owner: str = ""
     tags: tuple[str, ...] = ()
+    lang: str = ""  # "en", "cy", ...; "" when nothing says and the text is too short to tell
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +109,11 @@ def read_sources(paths: Iterable[Path], on_progress: Callable[[int, int, str], N
         elif name in ("answers.yaml", "answers.yml"):
             answers += read_answers(file)
         elif file.suffix.lower() in DOCUMENT_SUFFIXES and name not in IGNORED_NAMES:
-            documents.append(read_document(file, relative))
+            doc = read_document(file, relative, warnings.append)
+            if doc.body.strip():
+                documents.append(doc)
+            else:  # a page that is only a heading over a form or a survey: nothing to search or cite
+                warnings.append(f"{file}: left out, it has no text besides its title ({doc.title!r}).")
         elif name not in IGNORED_NAMES:
             warnings.append(f"{file}: skipped, not a Markdown, HTML or GOV.UK JSON file.")
     if not documents:
@@ -137,11 +145,11 @@ def read_text(file: Path) -> str:
         ) from exc
 
 
-def read_document(file: Path, relative: str) -> SourceDocument:
+def read_document(file: Path, relative: str, warn: Callable[[str], None] | None = None) -> SourceDocument:
     text = read_text(file)
     suffix = file.suffix.lower()
     if suffix in (".md", ".markdown"):
-        return read_markdown(file, relative, text)
+        return read_markdown(file, relative, text, warn)
     if suffix == ".json":
         return read_govuk_json(file, relative, text)
     return read_html_page(file, relative, text)
@@ -152,7 +160,7 @@ def read_document(file: Path, relative: str) -> SourceDocument:
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
-def read_markdown(file: Path, relative: str, text: str) -> SourceDocument:
+def read_markdown(file: Path, relative: str, text: str, warn: Callable[[str], None] | None = None) -> SourceDocument:
     meta: dict = {}
     body = text
     match = FRONT_MATTER.match(text)
@@ -172,24 +180,100 @@ def read_markdown(file: Path, relative: str, text: str) -> SourceDocument:
         body = text[match.end():]
     elif text.lstrip().startswith("---"):
         raise SourceError(f"{file} line 1: front matter is not closed. Add a line with just --- after it.")
-    title = str(meta.get("title") or "").strip() or first_heading(body)
+    lang = document_language(meta, relative, body)
+    body = house_markup_to_markdown(html_blocks_to_markdown(body + tasks_section(meta, lang)))
+    title = str(meta.get("title") or "").strip() or first_heading(body) or str(meta.get("label") or "").strip()
+    if not title and not match:
+        # A bare fragment (no front matter, no heading), as some sites keep their page parts: named
+        # after its file, as static site generators do, and said so.
+        title = file_title(file)
+        if warn:
+            warn(f"{file}: no title, so it is called {title!r} after its file name. Start it with a # heading to name it.")
     if not title:
         raise SourceError(f"{file}: no title. Add `title: ...` to the front matter, or start the text with a # heading.")
-    body = strip_leading_title(body, title)
+    body = strip_leading_title(body, title).strip()
+    summary = str(meta.get("summary") or meta.get("description") or "").strip()
+    if not body and summary:
+        body = summary  # a page that is only a calculator or a form: its description is all the text it has
     return SourceDocument(
         id=str(meta.get("id") or slugify(str(Path(relative).with_suffix("")))),
         title=title,
-        body=body.strip(),
+        body=body,
         source=relative,
-        url=str(meta.get("url") or ""),
-        summary=str(meta.get("summary") or "").strip(),
+        url=str(meta.get("url") or "") or derived_url(file, meta, lang),
+        summary=summary,
         updated=parse_date(meta.get("updated"), file, "updated"),
         review_due=parse_date(meta.get("review_due"), file, "review_due"),
         owner=str(meta.get("owner") or ""),
         tags=tuple(str(t) for t in (meta.get("tags") or [])) if isinstance(meta.get("tags"), list) else tuple(
             t.strip() for t in str(meta.get("tags") or "").split(",") if t.strip()
         ),
+        lang=lang,
     )
+
+
+TASK_HEADINGS = {"cy": ("Beth i'w wneud nawr", "Beth i'w wneud yn fuan")}
+
+
+def tasks_section(meta: dict, lang: str) -> str:
+    """Money Advice `tasks` (now / soon actions) as a closing section: what the page tells a person to do next."""
+    tasks = meta.get("tasks")
+    if not isinstance(tasks, dict):
+        return ""
+    headings = TASK_HEADINGS.get(lang, ("What to do now", "What to do soon"))
+    sections = []
+    for when, heading in zip(("now", "soon"), headings):
+        items = tasks.get(when)
+        actions = [str(v).strip() for v in (items.values() if isinstance(items, dict) else items or []) if str(v).strip()]
+        if actions:
+            sections.append(f"## {heading}\n\n" + "\n".join(f"- {a}" for a in actions))
+    return "\n\n" + "\n\n".join(sections) if sections else ""
+
+
+HTML_BLOCK_START = re.compile(r"^[ \t]*<(div|table|p|ul|ol|form|h[1-6]|section|blockquote|dl)\b", re.I)
+
+
+def html_blocks_to_markdown(body: str) -> str:
+    """Blocks of HTML inside Markdown (a table, a notice `<div>`) as Markdown; forms dropped.
+
+    A block runs from a line opening one of these tags to the line that closes it, blank lines
+    inside included (kramdown's rule for HTML blocks).
+    """
+    if "<" not in body:
+        return body
+    out: list[str] = []
+    block: list[str] = []
+    tag, depth = "", 0
+    for line in body.splitlines():
+        if not block:
+            match = HTML_BLOCK_START.match(line)
+            if not match:
+                out.append(line)
+                continue
+            tag, depth = match.group(1).lower(), 0
+        block.append(line)
+        depth += len(re.findall(rf"<{tag}\b", line, re.I)) - len(re.findall(rf"</{tag}\s*>", line, re.I))
+        if depth <= 0:
+            html = "\n".join(block)
+            out += ["", "" if tag == "form" else table_cells_tidied(html_to_markdown(html)), ""]
+            block = []
+    if block:
+        out.append(table_cells_tidied(html_to_markdown("\n".join(block))))
+    return "\n".join(out)
+
+
+def table_cells_tidied(markdown: str) -> str:
+    """A table whose cells hold lists and line breaks leaves lone `|` lines and a `|` after a cell's last line."""
+    lines = [line for line in markdown.splitlines() if line.strip() != "|"]
+    lines = [line[:-2].rstrip() if line.endswith(" |") and not line.lstrip().startswith("|") else line for line in lines]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def file_title(file: Path) -> str:
+    """'Print introduction' from print_introduction.cy.md."""
+    stem = file.name.split(".")[0]
+    words = re.sub(r"[_-]+", " ", stem).strip()
+    return words[:1].upper() + words[1:]
 
 
 def first_heading(body: str) -> str:
@@ -200,7 +284,7 @@ def first_heading(body: str) -> str:
 def strip_leading_title(body: str, title: str) -> str:
     """Drop a leading `# Title` that repeats the title, so it is not a passage of its own."""
     stripped = body.lstrip()
-    match = re.match(r"#\s+(.+?)\s*\n", stripped)
+    match = re.match(r"#\s+(.+?)[ \t]*(?:\n|\Z)", stripped)
     if match and match.group(1).strip().lower() == title.lower():
         return stripped[match.end():]
     return body
@@ -236,6 +320,7 @@ def read_html_page(file: Path, relative: str, text: str) -> SourceDocument:
     body = strip_leading_title(body, title)
     meta = {m.attributes.get("name", "").lower(): m.attributes.get("content") or "" for m in tree.css("meta[name]")}
     canonical = tree.css_first("link[rel=canonical]")
+    root = tree.css_first("html")
     return SourceDocument(
         id=slugify(str(Path(relative).with_suffix(""))),
         title=title,
@@ -244,6 +329,7 @@ def read_html_page(file: Path, relative: str, text: str) -> SourceDocument:
         url=canonical.attributes.get("href", "") if canonical else "",
         summary=meta.get("description", ""),
         updated=parse_date(meta.get("updated") or meta.get("dcterms.modified") or None, file, "updated"),
+        lang=document_language({"lang": root.attributes.get("lang") if root else ""}, relative, body),
     )
 
 
@@ -357,6 +443,7 @@ def read_govuk_json(file: Path, relative: str, text: str) -> SourceDocument:
         updated=parse_date(item.get("public_updated_at") or item.get("updated_at"), file, "public_updated_at"),
         owner=", ".join(o.get("title", "") for o in (item.get("links") or {}).get("primary_publishing_organisation", []) if isinstance(o, dict)),
         tags=tuple(tags),
+        lang=document_language({"locale": item.get("locale")}, relative, f"{title}\n{item.get('description') or ''}"),
     )
 
 

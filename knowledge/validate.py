@@ -6,13 +6,14 @@ import json
 import posixpath
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from knowledge.bundle import bundle_info_from, open_bundle, read_meta
 from knowledge.errors import BundleError
+from knowledge.language import document_languages
 from knowledge.vectors import Embedder, vector_status
 
 MIN_PASSAGE_WORDS = 20
@@ -34,6 +35,8 @@ class Finding:
 class ValidationReport:
     bundle: Path
     findings: tuple[Finding, ...]
+    # documents per language, {"en": 93, "cy": 93}; None for a bundle built before documents carried one
+    languages: dict[str, int] | None = field(default=None)
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -47,10 +50,15 @@ class ValidationReport:
         return {
             "bundle": str(self.bundle), "ok": not self.errors, "errors": len(self.errors), "warnings": len(self.warnings),
             "findings": [{"level": f.level, "code": f.code, "message": f.message, "doc_id": f.doc_id} for f in self.findings],
+            "languages": self.languages,
         }
 
     def describe(self) -> str:
         lines = [f"{f.level.upper()}: {f.message}" for f in self.findings]
+        if self.languages is None:
+            lines.append("Languages: not recorded (built before documents carried a language; rebuild to add them).")
+        elif self.languages:
+            lines.append("Languages: " + ", ".join(f"{lang or 'unknown'} {n}" for lang, n in sorted(self.languages.items())))
         verdict = "FAILED" if self.errors else "OK"
         lines.append(f"{self.bundle}: {verdict}, {len(self.errors)} error(s), {len(self.warnings)} warning(s).")
         return "\n".join(lines)
@@ -65,6 +73,7 @@ def validate_bundle(path: Path, today: date | None = None, embedder: Embedder | 
     today = today or date.today()
     conn = open_bundle(path)
     findings: list[Finding] = []
+    languages: dict[str, int] | None = None
     add = lambda level, code, message, doc_id="": findings.append(Finding(level, code, message, doc_id))  # noqa: E731
     try:
         integrity = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
@@ -76,16 +85,19 @@ def validate_bundle(path: Path, today: date | None = None, embedder: Embedder | 
             add("error", "meta", str(exc))
             return ValidationReport(path, tuple(findings))
         check_vectors(conn, read_meta(conn, path), embedder, add)
+        languages = language_counts(conn, add)
         docs = conn.execute("SELECT id, title, url, body, review_due, tags, source FROM documents ORDER BY id").fetchall()
         passage_counts = dict(conn.execute("SELECT doc_id, count(*) FROM passages GROUP BY doc_id").fetchall())
         links = LinkTargets([(d[0], d[2], d[6]) for d in docs])
-        titles: dict[str, str] = {}
+        titles: dict[tuple[str, str], str] = {}
+        page_languages = document_languages(conn)
         for doc_id, title, url, body, review_due, tags, source in docs:
             if not title.strip():
                 add("error", "missing-title", f"Document {doc_id} has no title. Add `title:` to its source ({source}) and rebuild.", doc_id)
             if not url:
                 add("warning", "missing-url", f"Document {doc_id} has no url: staff cannot send the citizen a link. Add `url:` to {source}.", doc_id)
-            key = title.strip().lower()
+            # A page and its translation may share a title ("Pension Wise"): the language tells them apart.
+            key = (page_languages.get(doc_id, ""), title.strip().lower())
             if key in titles:
                 add("warning", "duplicate-title", f"Documents {titles[key]} and {doc_id} share the title {title!r}: staff cannot tell them apart.", doc_id)
             titles.setdefault(key, doc_id)
@@ -115,7 +127,22 @@ def validate_bundle(path: Path, today: date | None = None, embedder: Embedder | 
         add("error", "damaged", f"The bundle cannot be read ({exc}). Rebuild it.")
     finally:
         conn.close()
-    return ValidationReport(path, tuple(findings))
+    return ValidationReport(path, tuple(findings), languages)
+
+
+def language_counts(conn: sqlite3.Connection, add) -> dict[str, int] | None:
+    """Documents per language (None in a bundle without the column); a page of no known language is a warning
+    in a bundle of several, since a question in either language may then rank it first."""
+    if "lang" not in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
+        return None
+    known = document_languages(conn)
+    counts: dict[str, int] = {}
+    for (doc_id,) in conn.execute("SELECT id FROM documents ORDER BY id"):
+        counts[known.get(doc_id, "")] = counts.get(known.get(doc_id, ""), 0) + 1
+    if len([lang for lang in counts if lang]) > 1:
+        for (doc_id, source) in conn.execute("SELECT id, source FROM documents WHERE lang = '' ORDER BY id"):
+            add("warning", "no-language", f"Document {doc_id}: its language is not known. Add `lang: en` (or cy) to {source} and rebuild.", doc_id)
+    return counts
 
 
 def check_vectors(conn: sqlite3.Connection, meta: dict[str, str], embedder: Embedder | None, add) -> None:

@@ -18,6 +18,9 @@ GOVUK_QUESTIONS = ROOT / "knowledge" / "eval" / "govuk-questions.jsonl"  # held 
 # else the identical copy kept in tests/data (a clean clone in CI has no ../shared).
 GOVUK_EXAMPLES = next(p for p in (ROOT.parent / "shared" / "govuk-content-examples", ROOT / "tests" / "data" / "govuk-content-examples")
                       if p.is_dir())
+# Real Pension Wise and Money Advice Service guidance, English and Welsh, as published (same rule).
+REAL_GUIDANCE = next(p for p in (ROOT.parent / "shared" / "real-guidance", ROOT / "tests" / "data" / "real-guidance") if p.is_dir())
+REALGUIDE_QUESTIONS = (ROOT / "knowledge" / "eval" / "realguide-dev.jsonl", ROOT / "knowledge" / "eval" / "realguide-heldout.jsonl")
 
 
 def gguf_bytes(metadata: dict[str, str]) -> bytes:
@@ -67,6 +70,16 @@ def govuk_bundle(tmp_path_factory, embedder) -> Path:
 
     out = tmp_path_factory.mktemp("govuk") / "govuk-1.fdkb"
     build_bundle([GOVUK_EXAMPLES], out, created="2026-01-01T00:00:00Z", embedder=embedder)
+    return out
+
+
+@pytest.fixture(scope="session")
+def realguide_bundle(tmp_path_factory, embedder) -> Path:
+    """The real Pension Wise and Money Advice guidance (English and Welsh), built once into a real bundle with vectors."""
+    from knowledge.build import build_bundle
+
+    out = tmp_path_factory.mktemp("realguide") / "realguide-1.fdkb"
+    build_bundle([REAL_GUIDANCE], out, created="2026-01-01T00:00:00Z", embedder=embedder)
     return out
 
 

@@ -42,7 +42,7 @@ def search(query, bundle, k, as_json):
                    "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered,
                    "confidence": round(response.confidence, 4),
                    "searched_by": "words and meaning" if response.signals and response.signals.cosine is not None else "words",
-                   "signals": response.signals})
+                   "signals": response.signals, "lang": response.lang})
         return
     if not response.covered:
         click.echo("No guidance found for this question. Closest sources:" if response.results else "No guidance found.")

@@ -1,0 +1,72 @@
+"""Govspeak and kramdown house markup as plain Markdown, so no `$E`, `%`, `^` or `{: ...}` reaches a passage.
+
+Publishers write their boxes and attributes into the Markdown (GOV.UK's govspeak, the Money
+Advice Service's and Pension Wise's kramdown): `$E ... $E` example boxes, `$C ... $C` contact
+boxes, `%...%` warning and `^...^` information callouts, `s1.` steps, `{: .button}` attribute
+lists, `{::calculator .../}` extensions and `[text]({::money_helper_url path="..." locale="en"/})`
+links. A box's words are guidance like any other: they stay, its markers go.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONEY_HELPER = "https://www.moneyhelper.org.uk"
+
+BOX_MARKER = re.compile(r"(?m)^[ \t]*\$(?:E|C|CTA|D|I|A|P)[ \t]*$")  # a box's opening or closing line
+# `[text]({::money_helper_url path="a/b" locale="en"/})`: a link built by the site at publication.
+MONEY_HELPER_LINK = re.compile(
+    r"\(\{::money_helper_url\s+path=\"([^\"]*)\"(?:\s+locale=\"([a-z]{2})\")?\s*/?\}\)")
+EXTENSION = re.compile(r"\{::[a-z_]+\b[^}]*/?\}")  # {::calculator id="x" /}, {::webchat .../}, {::options .../}
+ATTRIBUTES = re.compile(r"\{:[^}\n]*\}")  # {: .button #id style="..."}, {:.table-font-xsmall}
+HEADING_NO_SPACE = re.compile(r"(?m)^(#{1,6})(?=[^#\s])")  # kramdown reads "#Title" and "##Booking" as headings
+STEP = re.compile(r"(?m)^s(\d+)\.\s+")  # govspeak's numbered steps, "s1. Check..."
+TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)+\|?[ \t]*$")  # "-|-", "- | -"
+EMAIL_AUTOLINK = re.compile(r"<([^<>@\s]+@[^<>@\s]+\.[a-z]{2,})>", re.I)
+# Inline HTML left in Markdown lines (blocks of HTML are converted before, in sources.py).
+VIDEO_LINK = re.compile(r"<a\b[^>]*>\s*<img\b[^>]*>\s*</a>", re.I | re.S)  # a thumbnail linking to a video
+HTML_LINK = re.compile(r"<a\b[^>]*\bhref=\"([^\"]*)\"[^>]*>(.*?)</a>", re.I | re.S)
+LINE_BREAK = re.compile(r"<br\s*/?>", re.I)
+TAG = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]*>", re.I)
+# A line that is only an address (print versions repeat a link's address under it): no words to search.
+BARE_ADDRESS_LINE = re.compile(r"(?m)^[ \t]*https?://\S+[ \t]*$")
+
+
+def house_markup_to_markdown(body: str) -> str:
+    """A body in govspeak or kramdown house markup as plain Markdown with the same words."""
+    text = EMAIL_AUTOLINK.sub(r"\1", body)
+    text = MONEY_HELPER_LINK.sub(money_helper_link, text)
+    text = EXTENSION.sub("", text)
+    text = ATTRIBUTES.sub("", text)
+    text = BOX_MARKER.sub("", text)
+    text = HEADING_NO_SPACE.sub(r"\1 ", text)
+    text = STEP.sub(r"\1. ", text)
+    text = TABLE_RULE.sub("", text)
+    # Callouts before inline HTML: a `<br/><br/>` inside one would split it into two paragraphs.
+    text = "\n\n".join(unwrap_callout(p) for p in re.split(r"\n[ \t]*\n", text))
+    text = inline_html_to_markdown(text)
+    text = BARE_ADDRESS_LINE.sub("", text)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def money_helper_link(match: re.Match) -> str:
+    path, locale = match.group(1).strip("/"), match.group(2) or "en"
+    return f"({MONEY_HELPER}/{locale}/{path})"
+
+
+def inline_html_to_markdown(text: str) -> str:
+    """`<a href>` as a Markdown link, `<br>` as a line break, video thumbnails and other tags dropped."""
+    text = VIDEO_LINK.sub("", text)
+    text = HTML_LINK.sub(lambda m: f"[{TAG.sub('', m.group(2)).strip()}]({m.group(1)})" if TAG.sub("", m.group(2)).strip() else "", text)
+    text = LINE_BREAK.sub("\n", text)
+    return TAG.sub("", text)
+
+
+def unwrap_callout(paragraph: str) -> str:
+    """A `%warning%` or `^information^` paragraph as its text ("25%" inside one is left alone)."""
+    stripped = paragraph.strip()
+    if len(stripped) > 2 and stripped[0] == stripped[-1] and stripped[0] in "%^":
+        return stripped[1:-1].strip()
+    # A caret is never text: one left at either end is a callout its author opened or closed elsewhere.
+    return stripped.strip("^").strip() if stripped.startswith("^") or stripped.endswith("^") else paragraph
