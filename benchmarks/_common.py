@@ -6,6 +6,7 @@ import os
 import statistics
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,6 +17,9 @@ QUESTIONS = ROOT / "knowledge" / "eval" / "questions.jsonl"
 GOVUK_QUESTIONS = ROOT / "knowledge" / "eval" / "govuk-questions.jsonl"
 GOVUK_EXAMPLES = next(p for p in (ROOT.parent / "shared" / "govuk-content-examples", ROOT / "tests" / "data" / "govuk-content-examples")
                       if p.is_dir())
+EVAL = ROOT / "knowledge" / "eval"
+REAL_GUIDANCE = next((p for p in (ROOT.parent / "shared" / "real-guidance", ROOT / "tests" / "data" / "real-guidance") if p.is_dir()),
+                     ROOT.parent / "shared" / "real-guidance")
 WORK = Path(tempfile.mkdtemp(prefix="frontdesk-bench-"))
 # Benchmarks never touch the real user's folders.
 for name in ("DATA", "CONFIG", "CACHE", "LOG"):
@@ -39,6 +43,43 @@ def govuk_bundle() -> Path:
     if not out.exists():
         build_bundle([GOVUK_EXAMPLES], out, created="2026-01-01T00:00:00Z")
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """A body of guidance and the questions written about it, split once into a development and a held-out half."""
+
+    name: str
+    title: str
+    sources: tuple[Path, ...]
+    build_options: tuple[tuple[str, object], ...] = ()
+
+    def questions(self, half: str, eval_dir: Path = EVAL) -> Path:
+        return eval_dir / f"{self.name}-{half}.jsonl"
+
+    def missing(self, eval_dir: Path = EVAL) -> str:
+        """Why this corpus cannot be measured yet, or "" when it can."""
+        needed = [*self.sources, *(self.questions(half, eval_dir) for half in HALVES)]
+        absent = [str(p) for p in needed if not p.exists()]
+        return f"not there yet: {', '.join(absent)}" if absent else ""
+
+    def bundle(self) -> Path:
+        """The corpus built once into a real bundle in the benchmark's scratch folder."""
+        from knowledge.build import build_bundle
+
+        out = WORK / f"{self.name}-1.fdkb"
+        if not out.exists():
+            build_bundle(list(self.sources), out, created="2026-01-01T00:00:00Z", **dict(self.build_options))
+        return out
+
+
+HALVES = ("dev", "heldout")
+CORPORA = (
+    Corpus("sample", "Sample guidance (knowledge/content)", (CONTENT,), 
+           (("bundle_id", "frontdesk-sample"), ("title", "Sample guidance"), ("version", 1))),
+    Corpus("govuk", "138 GOV.UK content items", (GOVUK_EXAMPLES,)),
+    Corpus("realguide", "Pension Wise and Money Advice guidance", (REAL_GUIDANCE,)),
+)
 
 
 def percentile(values, p: float) -> float:

@@ -124,6 +124,12 @@ def matches_expected(expected: str, doc_id: str, url: str) -> bool:
     return False
 
 
+def rank_of(question: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
+    """The 1-based rank of the first (doc id, url) the question expects, or None: one rule for kb eval and its baselines."""
+    return next((i for i, (doc_id, url) in enumerate(ranked, start=1)
+                 if any(matches_expected(e, doc_id, url) for e in question.expected)), None)
+
+
 def fact_found(fact: Sequence[str], texts: Sequence[str]) -> bool:
     return any(w.lower() in t for w in fact for t in texts)
 
@@ -169,8 +175,7 @@ def evaluate_retrieval(bundle, questions: Sequence[Question], k: int = 5) -> Ret
         response: SearchResponse = searcher.search(q.question, k)
         elapsed += response.elapsed_ms
         covered += response.covered
-        rank = next((i for i, r in enumerate(response.results, start=1)
-                     if any(matches_expected(e, r.passage.doc_id, r.passage.url) for e in q.expected)), None)
+        rank = rank_of(q, [(r.passage.doc_id, r.passage.url) for r in response.results])
         if rank == 1:
             hits1 += 1
         if rank is not None:
