@@ -1,11 +1,15 @@
 """Hybrid retrieval and the "no guidance found" rule, measured on three real corpora.
 
-    python benchmarks/calibrate.py [--work DIR] [--rrf-k 60]
+    python benchmarks/calibrate.py [--json FILE]
+
+(FRONTDESK_BENCH_BUNDLES=DIR keeps the built bundles between runs: embedding the three corpora takes
+minutes.)
 
 Builds the sample, the 138 GOV.UK pages and the real Pension Wise / Money Advice guidance with
 passage vectors (the real embedding model), searches every question of each corpus's development
 and held-out halves by words only and by words and meaning, fits the no-guidance rule on the
-DEVELOPMENT halves of all three together, and prints per corpus and half: recall@1, recall@5, MRR,
+DEVELOPMENT halves of all three together (and, as `kb eval --calibrate` would, on each corpus's own
+development half), and prints per corpus and half: recall@1, recall@5, MRR,
 in-scope questions refused, out-of-scope questions refused; plain BM25 over whole documents beside.
 The held-out halves are only reported, never fitted on. The fitted rule is printed as JSON: it is
 knowledge/calibration.py's DEFAULT_RULE.
@@ -18,33 +22,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
-from _common import CONTENT, GOVUK_EXAMPLES, ROOT, WORK
+from _common import CORPORA as CORPUS_LIST, EVAL
 
-from knowledge.build import build_bundle
 from knowledge.calibration import DEFAULT_RULE, NoGuidanceRule, fit_rule
 from knowledge.evaluate import matches_expected, read_questions
 from knowledge.search import Searcher
 
-EVAL = ROOT / "knowledge" / "eval"
-REAL_GUIDANCE = ROOT.parent / "shared" / "real-guidance"
-CORPORA = {"sample": CONTENT, "govuk": GOVUK_EXAMPLES, "realguide": REAL_GUIDANCE}
+CORPORA = {c.name: c for c in CORPUS_LIST}
 K = 5
-
-
-def built(name: str, source: Path, work: Path, embedder) -> Path:
-    """The corpus built with vectors, reused from `work` when the same model made it."""
-    out = work / f"{name}-1.fdkb"
-    stamp = work / f"{name}.built"
-    if not (out.exists() and stamp.exists() and stamp.read_text() == embedder.sha256):
-        started = time.perf_counter()
-        summary = build_bundle([source], out, created="2026-01-01T00:00:00Z", embedder=embedder)
-        print(f"built {name}: {summary.passages} passages in {time.perf_counter() - started:.0f} s "
-              f"({summary.embed_s / max(1, summary.passages) * 1000:.0f} ms a passage embedding)")
-        stamp.write_text(embedder.sha256)
-    return out
 
 
 def rank_of(q, results) -> int | None:
@@ -52,11 +39,11 @@ def rank_of(q, results) -> int | None:
                  if any(matches_expected(e, r.passage.doc_id, r.passage.url) for e in q.expected)), None)
 
 
-def figures(runs, rule: NoGuidanceRule | None, ranks=None) -> dict:
+def figures(runs, rule: NoGuidanceRule | None) -> dict:
     """recall@1/5, MRR on in-scope; refused shares; `runs` are (question, response) pairs."""
     in_scope = [(q, r) for q, r in runs if q.expected]
     out_scope = [(q, r) for q, r in runs if not q.expected]
-    ranks = ranks or [rank_of(q, r.results) for q, r in in_scope]
+    ranks = [rank_of(q, r.results) for q, r in in_scope]
     covered = (lambda r: bool(r.signals) and rule.covers(r.signals)) if rule else (lambda r: r.covered)
     n = max(1, len(in_scope))
     return {
@@ -68,16 +55,6 @@ def figures(runs, rule: NoGuidanceRule | None, ranks=None) -> dict:
     }
 
 
-def bm25_ranks(bundle: Path, questions) -> list[int | None]:
-    from retrieval_quality import baseline_rankings
-
-    ranks = []
-    for q, ranked in zip(questions, baseline_rankings(bundle, questions)):
-        ranks.append(next((i for i, (doc, url) in enumerate(ranked, 1)
-                           if any(matches_expected(e, doc, url) for e in q.expected)), None))
-    return ranks
-
-
 def row(label: str, f: dict) -> str:
     return (f"  {label:30} {f['r1']:6.3f} {f['r5']:6.3f} {f['mrr']:6.3f} {f['in_refused']:8.1%} "
             f"{f['out_refused']:8.1%}   ({f['n']} in scope, {f['out']} out)")
@@ -85,17 +62,15 @@ def row(label: str, f: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--work", type=Path, default=WORK, help="where the corpora's bundles are built (and reused)")
     parser.add_argument("--json", type=Path, help="write every figure to this file too")
     args = parser.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
     from models.embedder import LlamaEmbedder
 
     embedder = LlamaEmbedder()
     runs: dict[tuple[str, str, str], list] = {}
     bundles = {}
-    for name, source in CORPORA.items():
-        bundles[name] = bundle = built(name, source, args.work, embedder)
+    for name, corpus in CORPORA.items():
+        bundles[name] = bundle = corpus.bundle(embedder)
         with Searcher(bundle, embedder) as hybrid, Searcher(bundle) as words:
             for half in ("dev", "heldout"):
                 questions = read_questions(EVAL / f"{name}-{half}.jsonl")
@@ -113,23 +88,33 @@ def main() -> None:
         for half in ("dev", "heldout"):
             in_scope = [q for q, _ in runs[name, half, "hybrid"] if q.expected]
             print(f"{name} {half}")
+            own_dev = [(q, r) for q, r in runs[name, "dev", "hybrid"] if r.signals]
+            own = fit_rule([r.signals for _, r in own_dev], [bool(q.expected) for q, _ in own_dev], fitted_on=f"{name} dev")
             results = {
                 "hybrid, fitted rule": figures(runs[name, half, "hybrid"], rule),
+                "hybrid, refit on own dev half": figures(runs[name, half, "hybrid"], own),
                 "hybrid, shipped rule": figures(runs[name, half, "hybrid"], DEFAULT_RULE),
                 "words only, fitted rule": figures(runs[name, half, "words"], rule),
             }
-            base = dict(results["words only, fitted rule"])
-            ranks = bm25_ranks(bundles[name], in_scope)
-            base.update(figures([(q, r) for q, r in runs[name, half, "words"]], rule, ranks=ranks))
-            base["in_refused"] = base["out_refused"] = float("nan")
-            results["plain BM25 (documents)"] = base
+            from retrieval_quality import bm25_figures
+
+            bm25 = bm25_figures(bundles[name], [q for q, _ in runs[name, half, "words"]])
+            results["plain BM25 (documents)"] = {"n": len(in_scope), "out": results["words only, fitted rule"]["out"],
+                                                 "r1": bm25.recall_at_1, "r5": bm25.recall_at_k, "mrr": bm25.mrr,
+                                                 "in_refused": float("nan"), "out_refused": float("nan")}
             for label, f in results.items():
                 print(row(label, f))
             report[f"{name}-{half}"] = results
     print("\nfitted rule (knowledge/calibration.py DEFAULT_RULE):")
     print(rule.to_meta())
     if args.json:
-        args.json.write_text(json.dumps({"figures": report, "rule": json.loads(rule.to_meta())}, indent=2))
+        from dataclasses import asdict
+
+        searches = [{"corpus": name, "half": half, "method": method, "question": q.question, "in_scope": bool(q.expected),
+                     "rank": rank_of(q, r.results) if q.expected else None,
+                     "signals": asdict(r.signals) if r.signals else None}
+                    for (name, half, method), pairs in runs.items() for q, r in pairs]
+        args.json.write_text(json.dumps({"figures": report, "rule": json.loads(rule.to_meta()), "searches": searches}, indent=1))
     embedder.close()
 
 

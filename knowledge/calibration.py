@@ -25,8 +25,9 @@ from knowledge.files import fsync_folder
 from knowledge.passage import SearchSignals
 
 META_RULE = "no_guidance_rule"
-HYBRID_FEATURES = ("coverage", "topic", "lexical", "cosine", "cosine_gap", "agree", "fused")
+HYBRID_FEATURES = ("coverage", "topic", "lexical", "cosine", "cosine_gap", "cosine_peak", "agree", "fused")
 LEXICAL_FEATURES = ("coverage", "topic", "lexical")
+FEATURES = HYBRID_FEATURES
 
 
 def feature_values(signals: SearchSignals, names: Sequence[str]) -> list[float]:
@@ -37,6 +38,9 @@ def feature_values(signals: SearchSignals, names: Sequence[str]) -> list[float]:
         "lexical": math.log1p(max(signals.lexical, 0.0)) / 3.0,  # bm25 grows with the bundle: its log counts
         "cosine": signals.cosine or 0.0,
         "cosine_gap": (signals.cosine or 0.0) - (signals.cosine_next or 0.0),
+        # How far the best passage stands above the question's nearest passages in general: a question
+        # about nothing here is about as near to many passages; this does not depend on the bundle.
+        "cosine_peak": (signals.cosine or 0.0) - (signals.cosine_mean if signals.cosine_mean is not None else (signals.cosine or 0.0)),
         "agree": 1.0 if signals.agree else 0.0,
         "fused": signals.fused * 30.5,  # reciprocal-rank fusion tops out at 2/61
     }
@@ -64,7 +68,7 @@ class LogisticRule:
     def from_json(cls, data: dict) -> "LogisticRule":
         features = tuple(str(f) for f in data["features"])
         weights = tuple(float(w) for w in data["weights"])
-        if len(features) != len(weights) or any(f not in HYBRID_FEATURES for f in features):
+        if len(features) != len(weights) or any(f not in FEATURES for f in features):
             raise ValueError("features and weights do not match")
         return cls(features, weights, float(data["bias"]), float(data["threshold"]))
 
@@ -169,22 +173,25 @@ def fit_rule(signals: Sequence[SearchSignals], answerable: Sequence[bool], fitte
         raise ValueError("calibration needs both in-scope and out-of-scope questions")
     rules = []
     for names in (HYBRID_FEATURES, LEXICAL_FEATURES):
-        usable = [s for s in signals] if names is LEXICAL_FEATURES else [s for s in signals if s.cosine is not None]
-        if names is HYBRID_FEATURES and len(usable) < len(signals):
-            rules.append(DEFAULT_RULE.hybrid)  # searched without vectors: keep the shipped hybrid half
+        # The hybrid half learns from searches that used meaning (not those of a bundle without vectors,
+        # nor questions in a language the model does not read); the lexical half from every search.
+        pairs = [(s, a) for s, a in zip(signals, y) if names is LEXICAL_FEATURES or s.cosine is not None]
+        labels = np.asarray([a for _, a in pairs])
+        if min(labels.sum(), len(labels) - labels.sum()) < 5:
+            rules.append(DEFAULT_RULE.hybrid if names is HYBRID_FEATURES else DEFAULT_RULE.lexical)
             continue
-        x = np.asarray([feature_values(s, names) for s in usable])
-        weights, bias = fit_logistic(x, y)
+        x = np.asarray([feature_values(s, names) for s, _ in pairs])
+        weights, bias = fit_logistic(x, labels)
         rule = LogisticRule(tuple(names), tuple(float(w) for w in weights), bias, 0.5)
-        p = np.asarray([rule.probability(s) for s in usable])
-        rules.append(LogisticRule(rule.features, rule.weights, rule.bias, choose_threshold(p, y, max_refused)))
+        p = np.asarray([rule.probability(s) for s, _ in pairs])
+        rules.append(LogisticRule(rule.features, rule.weights, rule.bias, choose_threshold(p, labels, max_refused)))
     return NoGuidanceRule(rules[0], rules[1], fitted_on)
 
 
 # Fitted by benchmarks/calibrate.py on the development halves of the sample, GOV.UK and real-guidance
 # question sets together (never the held-out halves); figures in README.md.
 DEFAULT_RULE = NoGuidanceRule(
-    hybrid=LogisticRule(HYBRID_FEATURES, (2.0, 2.0, 1.0, 8.0, 4.0, 0.5, 0.5), -7.0, 0.5),
-    lexical=LogisticRule(LEXICAL_FEATURES, (4.0, 2.0, 2.0), -3.5, 0.5),
-    fitted_on="placeholder",
+    hybrid=LogisticRule(HYBRID_FEATURES, (0.55329, 0.63857, 1.57581, 1.76418, 0.41582, 0.85529, 1.18573, 0.39727), -3.9865, 0.2896),
+    lexical=LogisticRule(LEXICAL_FEATURES, (0.45205, 1.91201, 2.3814), -3.13751, 0.3793),
+    fitted_on='sample, govuk and realguide development halves',
 )

@@ -45,6 +45,7 @@ class SearchSignals:
     fused: float = 0.0  # best fused score (0 when searched by words only)
     cosine: float | None = None  # best passage's cosine to the question; None when searched by words only
     cosine_next: float | None = None  # best cosine on another page than the best one
+    cosine_mean: float | None = None  # mean cosine of the nearest passages (CANDIDATES of them): the question's baseline
     agree: bool | None = None  # the word and meaning rankings put the same page first
 
 

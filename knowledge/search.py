@@ -328,7 +328,7 @@ class Searcher:
         nearest_other = next((c for rowid, c in dense[1:] if doc_of.get(rowid) != first_doc), None)
         agree = bool(lexical) and lexical[0][1].passage.doc_id == first_doc
         return SearchSignals(coverage, topic_share, best_lexical, fused=ranked[0][0].score, cosine=dense[0][1],
-                             cosine_next=nearest_other, agree=agree)
+                             cosine_next=nearest_other, cosine_mean=sum(c for _, c in dense) / len(dense), agree=agree)
 
     # -- reading, for the source viewer ---------------------------------------------------------
     def passage(self, passage_id: str) -> Passage:

@@ -7,7 +7,6 @@ there: where the weights came from and how they were converted) and is pinned by
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from pathlib import Path
@@ -55,7 +54,10 @@ class LlamaEmbedder:
     def __init__(self, path: Path | None = None, *, threads: int | None = None, wait: bool = True,
                  check_sha256: bool = False) -> None:
         self.path = Path(path) if path else None
-        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
+        # One thread by default: a question is a few dozen word pieces, and llama.cpp's threads spin
+        # while they wait for each other: on a busy 2-core machine two threads took 5.5 s a question
+        # where one took 45 ms (measured beside other work; DESIGN.md, "busy laptop").
+        self.threads = threads or 1
         self.wait = wait
         self.check_sha256 = check_sha256
         self._llama = None
