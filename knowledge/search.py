@@ -23,7 +23,7 @@ from knowledge.calibration import META_RULE, NoGuidanceRule
 from knowledge.errors import BundleError
 from knowledge.language import detect_language, document_languages, prefer_language
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult, SearchSignals
-from knowledge.query import ParsedQuery, parse_query
+from knowledge.query import ParsedQuery, parse_query, without_greeting_and_sign_off
 from knowledge.schema import BM25_WEIGHTS
 from knowledge.vectors import Embedder, embedder_ready, read_vectors, vector_status
 
@@ -223,7 +223,8 @@ class Searcher:
         if not embedder_ready(self.embedder):
             return None
         try:
-            return self.embedder.embed([text[:4000]])[0]
+            # "Hi Jo, ... Thanks, Sam" says nothing about the question, and a name pulls in pages by accident.
+            return self.embedder.embed([without_greeting_and_sign_off(text[:4000]).strip() or text[:4000]])[0]
         except Exception:  # noqa: BLE001 - a model that fails must not stop the word search
             return None
 
