@@ -106,10 +106,10 @@ def main() -> None:
         return
     from models.embedder import LlamaEmbedder
 
-    embedder = LlamaEmbedder(threads=2)
+    embedder = LlamaEmbedder()  # one thread, as shipped (models/embedder.py says why)
     embedder.load()
     per_passage = embedding_cost(embedder, args.embed_passages)
-    print(f"build, embedding on 2 threads: {per_passage * 1000:.0f} ms a passage ({1 / per_passage:.1f} passages/s); "
+    print(f"build, embedding on 1 thread: {per_passage * 1000:.0f} ms a passage ({1 / per_passage:.1f} passages/s); "
           f"{summary.passages} passages would take {summary.passages * per_passage / 60:.1f} min, "
           f"{summary.documents / (build_s + summary.passages * per_passage):.1f} documents/s")
     vectors = build_bundle([WORK / "bulk"], WORK / "bulk-v-1.fdkb", created="2026-01-01T00:00:00Z", embedder=OncePerText(embedder))
