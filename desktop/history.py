@@ -18,6 +18,7 @@ from pathlib import Path
 
 from knowledge.config import app_paths
 from models.draft import Draft
+from app.edits import changed_share
 from models.personal_data import redact_personal_data
 
 # Numbered migrations: PRAGMA user_version says how many have run. Never edit one that has shipped.
@@ -49,8 +50,29 @@ MIGRATIONS = (
     CREATE TABLE autosave (slot INTEGER PRIMARY KEY CHECK (slot = 1), draft_id INTEGER, question TEXT NOT NULL,
                            text TEXT NOT NULL, saved_at TEXT NOT NULL);
     """,
+    # 2: what the pilot report needs (issue 11): the approved answer drafted, the first time the text
+    # left (copy, print, save), how much of it staff had changed by then, and why a draft did not help.
+    """
+    ALTER TABLE drafts ADD COLUMN answer_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE drafts ADD COLUMN out_at TEXT;
+    ALTER TABLE drafts ADD COLUMN out_action TEXT NOT NULL DEFAULT '';
+    ALTER TABLE drafts ADD COLUMN seconds_to_out REAL;
+    ALTER TABLE drafts ADD COLUMN changed_share REAL;
+    ALTER TABLE feedback ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+    CREATE INDEX drafts_created ON drafts(created_at);
+    """,
 )
 RATINGS = ("helpful", "not_helpful", "guidance_wrong")
+# Why a draft did not help, asked in one click (the key is stored, the label shown).
+REASONS = (
+    ("wrong_page", "Wrong page"),
+    ("factually_wrong", "Factually wrong"),
+    ("needs_more_detail", "Needs more detail"),
+    ("out_of_date", "Out of date"),
+    ("links_not_right", "Links not right"),
+    ("nothing_found", "Nothing found"),
+    ("other", "Other"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +106,7 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA secure_delete=ON")  # text deleted or replaced is overwritten in the file, not left in free pages
     return conn
 
 
@@ -96,16 +119,42 @@ def migrate(conn: sqlite3.Connection) -> None:
 
 
 class HistoryStore:
-    """Drafts, edits, feedback, actions and the autosave slot; keep=False stores no drafts at all."""
+    """Drafts, edits, feedback, actions and the autosave slot; keep=False stores no drafts at all.
 
-    def __init__(self, path: Path | None = None, keep: bool = True):
+    Unless `keep_personal_data` (the policy's history_keep_personal_data, off by default), every
+    text is stored with its personal data replaced by labels ("[phone number]"): the question, the
+    draft, staff's edits, comments and the autosaved editor.
+    """
+
+    def __init__(self, path: Path | None = None, keep: bool = True, keep_personal_data: bool = False):
         self.path = Path(path or app_paths().history_db)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.keep = keep
+        self.keep_personal_data = keep_personal_data
         self._lock = threading.Lock()
         self._closed = False
         self._conn = connect(self.path)
         migrate(self._conn)
+        if not keep_personal_data:
+            self._redact_stored()
+
+    def stored(self, text: str) -> str:
+        """`text` as history keeps it: with its personal data replaced by labels, unless the policy says otherwise."""
+        return text if self.keep_personal_data else redact_personal_data(text)
+
+    def _redact_stored(self) -> None:
+        """Redact what an older Frontdesk, or a policy since changed, kept in full (once; a no-op after)."""
+        rows = self._read("SELECT id, question, draft_text, final_text FROM drafts WHERE question != question_redacted")
+        edits = self._read("SELECT e.id, e.text FROM edits e JOIN drafts d ON d.id = e.draft_id WHERE d.question != d.question_redacted")
+        if not rows:
+            return
+        with self._lock, self._conn:
+            self._conn.executemany("UPDATE drafts SET question = ?, draft_text = ?, final_text = ? WHERE id = ?",
+                                   [(self.stored(q), self.stored(d), self.stored(f), i) for i, q, d, f in rows])
+            self._conn.executemany("UPDATE edits SET text = ? WHERE id = ?", [(self.stored(t), i) for i, t in edits])
+            for slot, question, text in self._conn.execute("SELECT slot, question, text FROM autosave").fetchall():
+                self._conn.execute("UPDATE autosave SET question = ?, text = ? WHERE slot = ?", (self.stored(question), self.stored(text), slot))
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the old pages must not linger in the log either
 
     def _write(self, sql: str, args: tuple = ()) -> int | None:
         with self._lock:
@@ -131,29 +180,52 @@ class HistoryStore:
         citations = [{"marker": c.marker, "doc_id": c.doc_id, "passage_id": c.passage_id} for c in draft.citations]
         timings = {"retrieval_ms": draft.timings.retrieval_ms, "first_token_ms": draft.timings.first_token_ms,
                    "total_ms": draft.timings.total_ms, "tokens": draft.timings.tokens}
+        text = self.stored(draft.text)
         return self._write(
             "INSERT INTO drafts (created_at, question, question_redacted, draft_text, final_text, mode, no_guidance, sources, "
-            "citations, unsupported, model, model_sha256, bundle_id, bundle_version, timings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (now(), draft.question, redact_personal_data(draft.question), draft.text, draft.text, draft.mode, int(draft.no_guidance),
+            "citations, unsupported, model, model_sha256, bundle_id, bundle_version, timings, answer_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (now(), self.stored(draft.question), redact_personal_data(draft.question), text, text, draft.mode, int(draft.no_guidance),
              json.dumps(sources), json.dumps(citations), json.dumps(list(draft.unsupported)),
              draft.model.name if draft.model else "", draft.model.sha256 if draft.model else "",
-             draft.bundle.id if draft.bundle else "", draft.bundle.version if draft.bundle else 0, json.dumps(timings)),
+             draft.bundle.id if draft.bundle else "", draft.bundle.version if draft.bundle else 0, json.dumps(timings),
+             draft.approved_answer.id if draft.approved_answer else ""),
         )
 
     def update_final_text(self, draft_id: int | None, text: str) -> None:
         """Record the person's edited text as the draft's final text (and the edit itself)."""
         if draft_id is None or not self.keep:
             return
+        text = self.stored(text)
         self._write("UPDATE drafts SET final_text = ? WHERE id = ? AND final_text != ?", (text, draft_id, text))
         self._write("INSERT INTO edits (draft_id, at, text) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM drafts WHERE id = ?)",
                     (draft_id, now(), text, draft_id))
 
-    def add_feedback(self, draft_id: int | None, rating: str, comment: str = "") -> None:
-        if rating not in RATINGS:
-            raise ValueError(f"rating must be one of {RATINGS}")
+    def record_out(self, draft_id: int | None, action: str, text: str) -> None:
+        """The first time a draft leaves (copied, printed, saved): when, how, and how much staff had changed."""
         if draft_id is None or not self.keep:
             return
-        self._write("INSERT INTO feedback (draft_id, at, rating, comment) VALUES (?, ?, ?, ?)", (draft_id, now(), rating, comment))
+        rows = self._read("SELECT draft_text, created_at, timings FROM drafts WHERE id = ? AND out_at IS NULL", (draft_id,))
+        if not rows:
+            return
+        draft_text, created_at, timings = rows[0]
+        at = datetime.now(timezone.utc)
+        # From the question to the text leaving: the draft was recorded when it finished, total_ms after the question.
+        total_ms = (json.loads(timings or "{}").get("total_ms") or 0)
+        seconds = max(0.0, (at - datetime.fromisoformat(created_at)).total_seconds() + total_ms / 1000)
+        self._write("UPDATE drafts SET out_at = ?, out_action = ?, seconds_to_out = ?, changed_share = ? WHERE id = ? AND out_at IS NULL",
+                    (at.isoformat(timespec="seconds"), action, round(seconds, 1), round(changed_share(draft_text, self.stored(text)), 4),
+                     draft_id))
+
+    def add_feedback(self, draft_id: int | None, rating: str, comment: str = "", reason: str = "") -> None:
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {RATINGS}")
+        if reason and reason not in dict(REASONS):
+            raise ValueError(f"reason must be one of {[r for r, _ in REASONS]}")
+        if draft_id is None or not self.keep:
+            return
+        self._write("INSERT INTO feedback (draft_id, at, rating, comment, reason) VALUES (?, ?, ?, ?, ?)",
+                    (draft_id, now(), rating, self.stored(comment), reason))
 
     def log_action(self, action: str, draft_id: int | None = None, detail: str = "") -> None:
         """Record what left the app and when (copied, printed, saved) or changed (bundle installed)."""
@@ -162,7 +234,7 @@ class HistoryStore:
     def autosave(self, draft_id: int | None, question: str, text: str) -> None:
         """Keep the editor's text in the autosave slot (fsynced by WAL + synchronous=FULL)."""
         self._write("INSERT OR REPLACE INTO autosave (slot, draft_id, question, text, saved_at) VALUES (1, ?, ?, ?, ?)",
-                           (draft_id, question, text, now()))
+                           (draft_id, self.stored(question), self.stored(text), now()))
 
     def clear_autosave(self) -> None:
         self._write("DELETE FROM autosave")

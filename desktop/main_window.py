@@ -14,11 +14,13 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow, QPlainTextEdit,
+    QApplication, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMainWindow, QPlainTextEdit,
     QPushButton, QSizePolicy, QSplitter, QStatusBar, QTabWidget, QTextBrowser, QVBoxLayout, QWidget,
 )
 
+from app.traceability import as_at_line
 from desktop.draft_editor import DraftEditor
+from desktop.history import REASONS
 from desktop.history_panel import HistoryPanel
 from desktop.logs import log
 from desktop.printing import save_letter_pdf
@@ -152,7 +154,12 @@ class MainWindow(QMainWindow):
         self.stop_button = button("Stop  (Esc)", "Stop drafting", "Stop the draft that is being written")
         self.stop_button.clicked.connect(self.stop_draft)
         self.stop_button.setEnabled(False)
+        self.approved_button = button("Use the approved answer", "Use the closest approved answer",
+                                      "Replace this draft with the approved answer the content team wrote for a similar question")
+        self.approved_button.clicked.connect(lambda: self.start_draft("approved"))
+        self.approved_button.hide()
         draft_header.addWidget(self.mode_label, 1)
+        draft_header.addWidget(self.approved_button)
         draft_header.addWidget(self.rewrite_button)
         draft_header.addWidget(self.stop_button)
 
@@ -175,7 +182,7 @@ class MainWindow(QMainWindow):
         self.helpful_yes = button("Yes", "Draft was helpful", "Tell the content team this draft was helpful")
         self.helpful_yes.clicked.connect(lambda: self.give_feedback("helpful"))
         self.helpful_no = button("No", "Draft was not helpful", "Tell the content team this draft was not helpful")
-        self.helpful_no.clicked.connect(lambda: self.give_feedback("not_helpful"))
+        self.helpful_no.clicked.connect(self.ask_why_not_helpful)
         self.report_button = button("Guidance wrong?", "Report guidance missing or wrong",
                                     "Tell the content team the guidance is missing or wrong, with a comment")
         self.report_button.clicked.connect(self.report_guidance)
@@ -185,6 +192,16 @@ class MainWindow(QMainWindow):
         for w in (helpful, self.helpful_yes, self.helpful_no, self.report_button):
             outs.addWidget(w)
 
+        # "Not helpful" asks why in one click; the comment is optional.
+        self.reason_banner, self.reason_label, self.reason_buttons = self.banner(*(
+            (label, f"Not helpful: {label.lower()}", f"Tell the content team: {label.lower()}", lambda _=False, key=key: self.give_reason(key))
+            for key, label in REASONS))
+        self.reason_label.setText("Why was it not helpful? One click:")
+        self.reason_comment = QLineEdit()
+        self.reason_comment.setPlaceholderText("Comment (optional, no personal details)")
+        self.reason_comment.setAccessibleName("Feedback comment")
+        self.reason_banner.layout().insertWidget(1, self.reason_comment, 1)
+
         for w in (question_label, self.question_edit, self.restore_banner, self.pii_banner):
             lv.addWidget(w)
         lv.addLayout(actions)
@@ -192,6 +209,7 @@ class MainWindow(QMainWindow):
         lv.addWidget(self.editor, 1)
         lv.addWidget(self.notice_label)
         lv.addLayout(outs)
+        lv.addWidget(self.reason_banner)
 
         self.sources_view = QTextBrowser()
         self.sources_view.setOpenLinks(False)
@@ -200,6 +218,10 @@ class MainWindow(QMainWindow):
         self.sources_view.setAccessibleDescription("The guidance passages the draft is built from. Tab to a source and press Enter to read it in full.")
         self.sources_view.setHtml("<p>Sources appear here as soon as you ask a question.</p>")
         self.history_panel = HistoryPanel(self.services.history)
+        self.history_note = QLabel(self.history_note_text())
+        self.history_note.setWordWrap(True)
+        self.history_note.setAccessibleName("What history keeps")
+        self.history_panel.layout().insertWidget(0, self.history_note)
         self.history_panel.reopen_requested.connect(self.reopen_history)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.sources_view, "Sources")
@@ -244,6 +266,10 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         for a in (settings, history, welcome, quit_action):
             menu.addAction(a)
+        help_menu = self.menuBar().addMenu("&Help")
+        report = QAction("Pilot &report…", self)
+        report.triggered.connect(self.open_report)
+        help_menu.addAction(report)
         self.set_outputs_enabled(False)
         self.setTabOrder(self.question_edit, self.draft_button)
         self.setTabOrder(self.draft_button, self.editor)
@@ -346,7 +372,8 @@ class MainWindow(QMainWindow):
     def check_personal_data(self) -> None:
         found = find_personal_data(self.question_edit.toPlainText())
         message = describe_personal_data(found)
-        self.pii_label.setText(f"⚠ {message} It is not needed to find the guidance." if message else "")
+        kept = "" if self.services.history.keep_personal_data else " History keeps the question with it removed."
+        self.pii_label.setText(f"⚠ {message} It is not needed to find the guidance.{kept}" if message else "")
         self.pii_banner.setVisible(bool(found))
         self.pii_banner.setAccessibleDescription(self.pii_label.text())
 
@@ -410,6 +437,8 @@ class MainWindow(QMainWindow):
         self.editor.blockSignals(False)
         if draft.no_guidance:
             self.mode_label.setText("No guidance found")
+        elif draft.mode == "approved" and draft.approved_answer is not None:
+            self.mode_label.setText(f"{draft.approved_answer.label} (edit freely)")
         elif draft.mode == "extractive":
             self.mode_label.setText("Draft (from the guidance's own sentences · edit freely)")
         else:
@@ -419,6 +448,10 @@ class MainWindow(QMainWindow):
             notes.append(f"⚠ {len(draft.unsupported)} sentence(s) not found in the sources they cite are marked in red. Check them.")
         if draft.alternative and draft.mode == "extractive":
             notes.append(f"Unchecked model text: {draft.alternative}")
+        self.approved_button.setVisible(draft.closest_answer is not None and draft.mode != "approved")
+        if draft.closest_answer is not None:
+            notes.append(f"Closest approved answer ({draft.closest_answer.label}), for \"{draft.closest_answer.question}\": "
+                         f"{draft.closest_answer.text}")
         self.show_notice("\n".join(notes))
         self.editor.setAccessibleDescription(
             "The draft answer. " + (f"{len(draft.unsupported)} sentences are flagged as not found in their sources: "
@@ -496,10 +529,20 @@ class MainWindow(QMainWindow):
     def final_text(self) -> str:
         return self.editor.toPlainText().strip()
 
+    def as_at(self) -> str:
+        """The "as at" line for what leaves: guidance title, version and date, and the pages the text cites."""
+        info = self.services.searcher.info if self.draft is None or self.draft.bundle is None else self.draft.bundle
+        if self.draft is not None:
+            pages = [(r.passage.title, r.passage.updated) for r in self.draft.sources]
+        else:  # reopened from history: the sources as recorded
+            entry = self.services.history.get_entry(self.draft_id) if self.draft_id is not None else None
+            pages = [(s["title"], None) for s in entry.sources] if entry else []
+        return as_at_line(self.final_text(), info.title, info.version, info.created_at, pages)
+
     def copy_draft(self) -> None:
         if not self.final_text():
             return
-        QApplication.clipboard().setText(self.final_text())
+        QApplication.clipboard().setText(f"{self.final_text()}\n\n{self.as_at()}")
         self.record_final("copied")
         self.show_notice("Copied. Paste it into your reply and check it before you send it.")
 
@@ -514,12 +557,12 @@ class MainWindow(QMainWindow):
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("Print the answer (choose 'Print to file' for a PDF)")
         if dialog.exec():
-            print_letter(printer, self.final_text(), self.draft.sources if self.draft else ())
+            print_letter(printer, self.final_text(), self.draft.sources if self.draft else (), self.as_at())
             self.record_final("printed")
 
     def print_to_pdf(self, path: Path) -> Path:
         """Save the letter layout of the current draft as a PDF at `path`."""
-        out = save_letter_pdf(Path(path), self.final_text(), self.draft.sources if self.draft else ())
+        out = save_letter_pdf(Path(path), self.final_text(), self.draft.sources if self.draft else (), self.as_at())
         self.record_final("saved_pdf", str(path))
         return out
 
@@ -533,20 +576,46 @@ class MainWindow(QMainWindow):
     def save_draft(self, path: Path) -> None:
         """Write the draft and its sources to a text file, atomically."""
         sources = self.draft.sources if self.draft else ()
-        lines = [self.final_text(), "", "Sources:"] + [f"[{n}] {r.passage.title}: {r.passage.url}" for n, r in enumerate(sources, 1)]
+        lines = [self.final_text(), "", self.as_at(), "", "Sources:"] + [f"[{n}] {r.passage.title}: {r.passage.url}" for n, r in enumerate(sources, 1)]
         path = write_file_atomically(Path(path), "\n".join(lines) + "\n")
         self.record_final("saved", str(path))
         self.show_notice(f"Saved to {path}.")
 
     def record_final(self, action: str, detail: str = "") -> None:
+        self.services.history.record_out(self.draft_id, action, self.final_text())
         self.services.history.update_final_text(self.draft_id, self.final_text())
         self.services.history.log_action(action, self.draft_id, detail)
         self.history_panel.refresh()
 
     # -- feedback -------------------------------------------------------------------------------
-    def give_feedback(self, rating: str, comment: str = "") -> None:
-        self.services.history.add_feedback(self.draft_id, rating, comment)
+    def give_feedback(self, rating: str, comment: str = "", reason: str = "") -> None:
+        self.services.history.add_feedback(self.draft_id, rating, comment, reason)
+        self.reason_banner.hide()
         self.show_notice("Thank you: your feedback is saved on this computer for the content team.")
+
+    def ask_why_not_helpful(self) -> None:
+        self.reason_comment.clear()
+        self.reason_banner.show()
+        self.reason_buttons[0].setFocus()
+
+    def give_reason(self, reason: str) -> None:
+        self.give_feedback("not_helpful", self.reason_comment.text().strip(), reason)
+
+    def history_note_text(self) -> str:
+        history = self.services.history
+        if not history.keep:
+            return "The policy keeps no history on this computer."
+        days = self.services.settings.history_days
+        what = ("Questions and drafts are kept as typed, personal data included (your organisation's policy)"
+                if history.keep_personal_data else
+                "Questions and drafts are kept with personal data (NI numbers, phone numbers, emails, postcodes) removed")
+        return f"{what}, for {days} days."
+
+    def open_report(self) -> None:
+        from desktop.report_view import ReportDialog
+
+        self.report_dialog = ReportDialog(self.services, self.jobs, self)
+        self.report_dialog.show()
 
     def report_guidance(self) -> None:
         comment, ok = QInputDialog.getMultiLineText(self, "Guidance missing or wrong", "What is missing or wrong? (no personal details)")

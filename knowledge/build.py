@@ -221,7 +221,9 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
         unique_synonyms = sorted({(s.term, s.expansion) for s in read.synonyms})
         conn.executemany("INSERT INTO synonyms(term, expansion) VALUES (?, ?)", unique_synonyms)
         db["answers"].insert_all(
-            {"id": a.id, "question": a.question, "answer": a.answer, "doc_ids": json.dumps(list(a.doc_ids))}
+            {"id": a.id, "question": a.question, "answer": a.answer, "doc_ids": json.dumps(list(a.doc_ids)),
+             "approved": a.approved.isoformat() if a.approved else None, "owner": a.owner,
+             "review_due": a.review_due.isoformat() if a.review_due else None}
             for a in sorted(read.answers, key=lambda a: a.id)
         )
         embed_s = write_vectors(conn, embedder, embed_texts, on_embedding) if embedder is not None else 0.0

@@ -62,6 +62,7 @@ class Policy:
     allow_downgrade: bool = False
     history_enabled: bool = True
     history_days: int = 90
+    history_keep_personal_data: bool = False  # keep questions and drafts as typed, personal data included
     endpoint_url: str | None = None
     endpoint_model: str | None = None
     update_source: str | None = None  # folder on a shared drive, or an https:// URL
@@ -79,6 +80,7 @@ _FIELDS = {
     "allow_downgrade": (bool, bool),
     "history_enabled": (bool, bool),
     "history_days": (int, int),
+    "history_keep_personal_data": (bool, bool),
     "endpoint_url": (str, str),
     "endpoint_model": (str, str),
     "update_source": (str, str),

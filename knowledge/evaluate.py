@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Sequence
 from urllib.parse import urlparse
 
+from knowledge.answers import answers_for
 from knowledge.calibration import NoGuidanceRule, fit_rule
 from knowledge.errors import SourceError
 from knowledge.passage import SearchResponse
@@ -20,6 +21,7 @@ class Question:
     expected: tuple[str, ...]  # doc ids, urls or url paths; empty means out of scope
     facts: tuple[tuple[str, ...], ...] = ()  # each fact: acceptable wordings
     line: int = 0
+    answer: str | None = None  # the approved answer's id that should be drafted, when the set says
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,8 @@ class RetrievalReport:
     mean_ms: float
     misses: tuple[Miss, ...] = field(default_factory=tuple)
     answered_out_of_scope: tuple[str, ...] = ()  # out-of-scope questions the search still claimed to cover
+    approved_hits: int = 0  # questions that drew an approved answer as their draft
+    approved_right: int = 0  # of those, how many got the right one (its id, or else its pages expected)
 
     def as_json(self) -> dict:
         return {
@@ -54,6 +58,10 @@ class RetrievalReport:
             "mean_ms": round(self.mean_ms, 2),
             "misses": [{"question": m.question, "expected": list(m.expected), "got": list(m.got)} for m in self.misses],
             "answered_out_of_scope": list(self.answered_out_of_scope),
+            "approved_hits": self.approved_hits,
+            "approved_hit_rate": round(self.approved_hits / max(1, self.n + self.out_of_scope), 4),
+            "approved_right": self.approved_right,
+            "approved_precision": round(self.approved_right / self.approved_hits, 4) if self.approved_hits else None,
         }
 
     def describe(self) -> str:
@@ -69,6 +77,9 @@ class RetrievalReport:
             lines.append(f"  answered  {self.in_scope_covered:.3f}  (in-scope questions not marked 'no guidance found')")
         if self.out_of_scope_correct is not None:
             lines.append(f"  {self.out_of_scope} out-of-scope questions, {self.out_of_scope_correct:.3f} answered 'no guidance found'")
+        total = self.n + self.out_of_scope
+        lines.append(f"  approved  {self.approved_hits} of {total} questions drew an approved answer"
+                     + (f", {self.approved_right} of them the right one" if self.approved_hits else ""))
         lines.append(f"  mean search time {self.mean_ms:.1f} ms")
         if self.misses:
             lines.append(f"Misses ({len(self.misses)}):")
@@ -107,7 +118,10 @@ def read_questions(path: Path) -> list[Question]:
         facts = item.get("facts") or []
         if not isinstance(facts, list) or not all(isinstance(f, list) and f and all(isinstance(w, str) for w in f) for f in facts):
             raise SourceError(f"{where}: \"facts\" must be a list of lists of acceptable wordings, e.g. [[\"£100\"], [\"4 weeks\", \"four weeks\"]].")
-        questions.append(Question(item["question"], tuple(expected), tuple(tuple(f) for f in facts), number))
+        answer = item.get("answer")
+        if answer is not None and not isinstance(answer, str):
+            raise SourceError(f"{where}: \"answer\" must be the id of an approved answer in answers.yaml, as text.")
+        questions.append(Question(item["question"], tuple(expected), tuple(tuple(f) for f in facts), number, answer))
     if not questions:
         raise SourceError(f"{path}: no questions in the file.")
     return questions
@@ -193,11 +207,32 @@ def evaluate_retrieval(bundle, questions: Sequence[Question], k: int = 5) -> Ret
         elapsed += response.elapsed_ms
         if response.covered:
             answered.append(q.question)
+    hits, right = approved_answer_hits(searcher, questions)
     n = len(in_scope)
     return RetrievalReport(
         n=n, k=k, recall_at_1=hits1 / n if n else 0.0, recall_at_k=hitsk / n if n else 0.0, mrr=rr / n if n else 0.0,
         facts_at_k=facts_found / facts_total if facts_total else None, out_of_scope=len(out_scope),
         out_of_scope_correct=1 - len(answered) / len(out_scope) if out_scope else None,
         in_scope_covered=covered / n if n else None, mean_ms=elapsed / max(1, len(questions)), misses=tuple(misses),
-        answered_out_of_scope=tuple(answered),
+        answered_out_of_scope=tuple(answered), approved_hits=hits, approved_right=right,
     )
+
+
+def approved_answer_hits(searcher: Searcher, questions: Sequence[Question]) -> tuple[int, int]:
+    """How many questions draw an approved answer, and how many of those get the right one.
+
+    Right means the answer the question names (`"answer"` in the set), or else an answer resting on
+    a page the question expects; an out-of-scope question drawing one is always wrong.
+    """
+    matcher = answers_for(searcher)
+    hits = right = 0
+    for q in questions:
+        match = matcher.match(q.question)
+        if match is None or not match.strong:
+            continue
+        hits += 1
+        if q.answer is not None:
+            right += match.answer.id == q.answer
+        else:
+            right += any(matches_expected(e, d, "") for e in q.expected for d in match.answer.doc_ids)
+    return hits, right

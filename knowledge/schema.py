@@ -53,7 +53,10 @@ CREATE TABLE answers (
     id        TEXT PRIMARY KEY,
     question  TEXT NOT NULL,
     answer    TEXT NOT NULL,
-    doc_ids   TEXT NOT NULL DEFAULT '[]'  -- JSON list of the documents it rests on
+    doc_ids   TEXT NOT NULL DEFAULT '[]', -- JSON list of the documents it rests on
+    approved  TEXT,                     -- ISO date the content team approved it
+    owner     TEXT NOT NULL DEFAULT '',
+    review_due TEXT                     -- ISO date
 );
 """
 

@@ -55,10 +55,15 @@ class Synonym:
 
 @dataclass(frozen=True, slots=True)
 class StandardAnswer:
+    """An answer the content team wrote and approved for a frequent question (answers.yaml)."""
+
     id: str
     question: str
     answer: str
     doc_ids: tuple[str, ...] = ()
+    approved: date | None = None  # when the content team approved it; drafts flag pages changed since
+    owner: str = ""
+    review_due: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -563,10 +568,24 @@ def read_answers(file: Path) -> list[StandardAnswer]:
         line = f" line {mark.line + 1}" if mark else ""
         raise SourceError(f"{file}{line}: not valid YAML. Check the indentation and quote text that has a colon.") from exc
     if not isinstance(data, list):
-        raise SourceError(f"{file}: should be a list of answers, each with id, question, answer and doc_ids.")
+        raise SourceError(f"{file}: should be a list of answers, each with id, question, answer, doc_ids and approved.")
     answers = []
+    seen: set[str] = set()
     for n, entry in enumerate(data, start=1):
         if not isinstance(entry, dict) or not all(entry.get(k) for k in ("id", "question", "answer")):
             raise SourceError(f"{file}: answer {n} needs an id, a question and an answer.")
-        answers.append(StandardAnswer(str(entry["id"]), str(entry["question"]), str(entry["answer"]), tuple(map(str, entry.get("doc_ids") or ()))))
+        answer_id = str(entry["id"])
+        if answer_id in seen:
+            raise SourceError(f"{file}: answer {n}: the id {answer_id!r} is used twice. Give each answer its own id.")
+        seen.add(answer_id)
+        doc_ids = entry.get("doc_ids") or ()
+        if isinstance(doc_ids, str) or not isinstance(doc_ids, (list, tuple)):
+            raise SourceError(f"{file}: answer {answer_id!r}: doc_ids must be a list, e.g. [uc-payments, uc-advances].")
+        where = f"answer {answer_id!r} in {file.name}"
+        answers.append(StandardAnswer(
+            answer_id, str(entry["question"]).strip(), str(entry["answer"]).strip(), tuple(map(str, doc_ids)),
+            approved=parse_date(entry.get("approved"), file, f"approved ({where})"),
+            owner=str(entry.get("owner") or ""),
+            review_due=parse_date(entry.get("review_due"), file, f"review_due ({where})"),
+        ))
     return answers

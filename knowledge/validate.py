@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from knowledge.answers import read_answers
 from knowledge.bundle import bundle_info_from, open_bundle, read_meta
 from knowledge.errors import BundleError
 from knowledge.language import document_languages
@@ -117,6 +118,7 @@ def validate_bundle(path: Path, today: date | None = None, embedder: Embedder | 
             if broken:
                 shown = ", ".join(broken[:5]) + (f" and {len(broken) - 5} more" if len(broken) > 5 else "")
                 add("warning", "broken-link", f"Document {doc_id} links to {shown}, not in this bundle: add those pages to the sources, or correct the links.", doc_id)
+        findings += answer_findings(read_answers(conn), {d[0] for d in docs}, today)
         for pid, doc_id, text in conn.execute("SELECT id, doc_id, text FROM passages ORDER BY rowid"):
             words = len(text.split())
             if words > MAX_PASSAGE_WORDS:
@@ -160,6 +162,28 @@ def check_vectors(conn: sqlite3.Connection, meta: dict[str, str], embedder: Embe
             f"The bundle's passage vectors come from another embedding model ({status.model_id}, sha256 "
             f"{status.sha256[:12]}...), not this Frontdesk's ({embedder.model_id}, {embedder.sha256[:12]}...): it is "
             "searched by words only. Rebuild it with this version of `frontdesk kb build`.")
+
+
+def answer_findings(answers, doc_ids: set[str], today: date) -> list[Finding]:
+    """Approved answers resting on pages the bundle lacks, past their review date, or never dated."""
+    found = []
+    for a in answers:
+        missing = [d for d in a.doc_ids if d not in doc_ids]
+        if missing:
+            found.append(Finding("error", "answer-missing-document",
+                                 f"Approved answer {a.id} cites {', '.join(missing)}, not in this bundle: add the page, or correct "
+                                 "doc_ids in answers.yaml."))
+        elif not a.doc_ids:
+            found.append(Finding("warning", "answer-no-documents",
+                                 f"Approved answer {a.id} cites no documents: staff cannot check it. Add doc_ids in answers.yaml."))
+        if a.review_due and a.review_due < today:
+            found.append(Finding("warning", "answer-review-overdue",
+                                 f"Approved answer {a.id} was due for review on {a.review_due.isoformat()}: review it and set a new review_due."))
+        if a.approved is None:
+            found.append(Finding("warning", "answer-not-dated",
+                                 f"Approved answer {a.id} has no `approved:` date, so changes to its pages since cannot be flagged. "
+                                 "Add the date it was approved (YYYY-MM-DD)."))
+    return found
 
 
 def parse_tags(tags: str | None) -> list[str]:

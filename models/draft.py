@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from knowledge.answers import ApprovedAnswer
 from knowledge.passage import BundleInfo, SearchResult
 
 
@@ -53,7 +54,7 @@ class Draft:
 
     question: str
     text: str
-    mode: str  # "generated" or "extractive"
+    mode: str  # "approved", "generated" or "extractive"
     no_guidance: bool
     sources: tuple[SearchResult, ...]
     citations: tuple[Citation, ...]
@@ -64,6 +65,9 @@ class Draft:
     personal_data: tuple[PersonalData, ...] = ()
     alternative: str | None = None  # model text shown only as an unchecked alternative
     notice: str = ""  # why this mode was used, in words for the person ("Model still loading: ...")
+    approved_answer: ApprovedAnswer | None = None  # the content team's answer this draft is (mode "approved")
+    closest_answer: ApprovedAnswer | None = None  # an approved answer offered beside a draft of another mode
+    changed_since_approval: tuple[str, ...] = ()  # titles of cited pages updated after the answer was approved
 
 
 # Events yielded by models.drafting.stream_draft, in this order:

@@ -12,7 +12,9 @@ import time
 import unicodedata
 from typing import Iterator
 
-from knowledge.errors import FrontdeskError, ModelError
+from knowledge.answers import AnswerMatch, answers_for
+from knowledge.errors import BundleError, FrontdeskError, ModelError
+from knowledge.passage import SearchResult
 from knowledge.search import Searcher
 from models.catalogue import preferred_mode
 from models.draft import Draft, DoneEvent, SourcesEvent, Timings, TokenEvent
@@ -20,10 +22,10 @@ from models.endpoint import RESTART
 from models.extractive import extractive_answer
 from models.personal_data import find_personal_data, redact_personal_data, without_personal_data
 from models.prompting import PROMPT_ECHO, build_prompt
-from models.support import check_citations
+from models.support import check_citations, contains, normalise, specifics, split_sentences
 
 Event = SourcesEvent | TokenEvent | DoneEvent
-MODES = ("auto", "extractive", "generated")
+MODES = ("auto", "extractive", "generated", "approved")
 CLIP_NOTE_CHARS = 4000
 
 
@@ -62,10 +64,15 @@ def stream_draft(
     cancel: threading.Event | None = None,
     k: int = 5,
     unavailable: str = "",
+    embedder=None,
 ) -> Iterator[Event]:
     """Yield SourcesEvent, then TokenEvents (generated drafts only), then DoneEvent with the checked Draft.
 
     `unavailable` says in words why there is no model (shown when falling back to the extractive draft).
+    In "auto" mode a question that matches an approved answer strongly gets that answer (mode
+    "approved"); otherwise the closest approved answer, if any, rides along as `closest_answer`.
+    Mode "approved" drafts that closest answer whatever its score (the person chose it).
+    `embedder`, when given, adds dense similarity to the approved-answer match.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
@@ -78,11 +85,35 @@ def stream_draft(
     personal = find_personal_data(question)
     # Search and drafting read the question without its personal data; the Draft keeps it as asked.
     asked = without_personal_data(question, personal)
+    match = approved_match(asked, searcher, embedder)
+    model_ready = runtime is not None and runtime.loaded
+    if mode == "approved" and match is None:
+        notices.append("No approved answer is close to this question.")
+        mode = "auto"
+    if match is not None and (match.strong and mode == "auto" or mode == "approved"):
+        approved = approved_draft(match, searcher)
+        if approved is not None:
+            text, sources, changed = approved
+            elapsed = (time.perf_counter() - started) * 1000
+            yield SourcesEvent(sources, True, elapsed)
+            if not match.strong:
+                notices.append("You chose this approved answer: it was written for another question "
+                               f"(\"{match.answer.question}\"). Check that it answers this one.")
+            if changed:
+                notices.append("Check: the guidance changed after approval (" + "; ".join(changed) + ").")
+            check = check_citations(text, sources)
+            yield DoneEvent(Draft(
+                question=question, text=text, mode="approved", no_guidance=False, sources=sources, citations=check.citations,
+                unsupported=check.unsupported, model=None, bundle=searcher.info, personal_data=personal,
+                timings=Timings(elapsed, None, (time.perf_counter() - started) * 1000, 0, None), notice=" ".join(notices),
+                approved_answer=match.answer, changed_since_approval=tuple(changed),
+            ))
+            return
     response = searcher.search(asked, k)
     yield SourcesEvent(response.results, response.covered, response.elapsed_ms)
 
-    model_ready = runtime is not None and runtime.loaded
-    base = dict(question=question, sources=response.results, bundle=searcher.info, personal_data=personal)
+    base = dict(question=question, sources=response.results, bundle=searcher.info, personal_data=personal,
+                closest_answer=match.answer if match is not None else None)
 
     def finish(text: str, draft_mode: str, *, first_token_ms=None, tokens=0, alternative=None, no_guidance=False) -> DoneEvent:
         total = (time.perf_counter() - started) * 1000
@@ -145,6 +176,54 @@ def stream_draft(
                      tokens=len(pieces), alternative=text)
         return
     yield finish(text, "generated", first_token_ms=first_token_ms, tokens=len(pieces))
+
+
+def approved_match(question: str, searcher: Searcher, embedder=None) -> AnswerMatch | None:
+    """The closest approved answer to the question, or None (a bundle whose answers cannot be read has none)."""
+    try:
+        return answers_for(searcher, embedder).match(question)
+    except BundleError:
+        return None
+
+
+def approved_draft(match: AnswerMatch, searcher: Searcher) -> tuple[str, tuple[SearchResult, ...], list[str]] | None:
+    """The approved answer as a cited draft: each sentence marked with the passage of its documents that holds it.
+
+    Returns the text, its sources (the answer's documents' passages, in citation order) and the pages
+    updated after the answer was approved; None when none of its documents is in the bundle.
+    """
+    answer = match.answer
+    documents = []
+    for doc_id in answer.doc_ids:
+        try:
+            documents.append(searcher.document(doc_id))
+        except BundleError:
+            continue  # kb validate reports an answer citing a missing page; the rest still stand
+    passages = [p for d in documents for p in d.passages]
+    if not passages:
+        return None
+    normalised = [normalise(f"{p.title}\n{p.heading}\n{p.text}") for p in passages]
+    sources: list = []
+    pieces = []
+    for sentence in split_sentences(answer.text):
+        words = set(re.findall(r"[a-z0-9£.,]{3,}", normalise(sentence)))
+        needed = specifics(sentence)
+
+        def fit(i: int) -> tuple[int, int]:
+            held = sum(any(contains(normalised[i], f) for f in forms) for _, forms in needed)
+            return held, len(words & set(re.findall(r"[a-z0-9£.,]{3,}", normalised[i])))
+
+        best = max(range(len(passages)), key=lambda i: (fit(i), -i))
+        if passages[best] not in sources:
+            sources.append(passages[best])
+        pieces.append(f"{sentence} [{sources.index(passages[best]) + 1}]")
+    for document in documents:  # every page the answer rests on is a source, cited or not
+        if not any(p.doc_id == document.id for p in sources) and document.passages:
+            sources.append(document.passages[0])
+    changed = [f"{d.title}, updated {d.updated.day} {d.updated:%b %Y}" for d in documents
+               if answer.approved and d.updated and d.updated > answer.approved]
+    results = tuple(SearchResult(p, round(match.score, 4)) for p in sources)
+    return " ".join(pieces), results, changed
 
 
 def draft_answer(question: str, searcher: Searcher, runtime=None, **options) -> Draft:

@@ -1,6 +1,7 @@
 """Screenshots of the main states for docs/: run under Xvfb (xvfb-run python scripts/screenshots.py).
 
-Empty window, sources and draft, a draft streaming, no guidance found, settings, and the welcome.
+Empty window, sources and draft, a draft streaming, no guidance found, an approved answer, the
+Report view, settings, and the welcome (`--answers`: only the approved answer and the Report view).
 Each is the real window driven as staff would drive it, grabbed with QWidget.grab().
 """
 
@@ -19,6 +20,39 @@ for name in ("DATA", "CONFIG", "CACHE", "LOG"):
     os.environ[f"FRONTDESK_{name}_DIR"] = str(WORK / name.lower())
 os.environ["FRONTDESK_POLICY"] = str(WORK / "policy.toml")
 DOCS = ROOT / "docs"
+
+
+def answer_and_report_shots(window, services, wait, shot) -> None:
+    """An approved answer drafted first (flagged: its page changed after approval), and the Report view
+    over a generated history of 2,000 drafts (benchmarks/report.py makes it; no real person's data)."""
+    import importlib.util
+    from dataclasses import replace
+
+    from desktop.history import HistoryStore
+    from desktop.report_view import ReportDialog
+
+    window.question_edit.setPlainText("can I work and still get universal credit")
+    window.start_draft()
+    wait(window.draft_finished)
+    shot(window, "08-approved-answer.png")
+    spec = importlib.util.spec_from_file_location("report_bench", ROOT / "benchmarks" / "report.py")
+    bench = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    spec.loader.exec_module(bench)
+    demo = WORK / "demo-history.db"
+    bench.fill_history(demo, 2000)
+    store = HistoryStore(demo)
+    dialog = ReportDialog(replace(services, history=store), window.jobs, window)
+    dialog.resize(1100, 900)
+    dialog.show()
+    wait(dialog.report_shown)
+    shot(dialog, "09-report-view.png")
+    dialog.view.find("Feedback by reason")  # the feedback chart and table, then the figures by guidance version
+    bar = dialog.view.verticalScrollBar()
+    bar.setValue(bar.value() + dialog.view.cursorRect().top() - 40)
+    shot(dialog, "10-report-tables.png")
+    dialog.close()
+    store.close()
 
 
 def main() -> None:
@@ -50,6 +84,15 @@ def main() -> None:
         widget.grab().save(str(DOCS / name))
         print(f"docs/{name}")
 
+    if "--answers" in sys.argv:  # only the approved answer and the Report view: no model needed
+        window.shutdown()
+        window = MainWindow(services, load_model=False)
+        window.resize(1280, 820)
+        window.show()
+        answer_and_report_shots(window, services, wait, shot)
+        window.shutdown()
+        services.close()
+        return
     wait(window.model_ready)
     shot(window, "01-empty.png")
     window.question_edit.setPlainText("Hi, I started a part time job last month. Will my universal credit stop? "
@@ -68,6 +111,7 @@ def main() -> None:
     window.start_draft()
     wait(window.draft_finished)
     shot(window, "04-no-guidance.png")
+    answer_and_report_shots(window, services, wait, shot)
     from desktop.settings_dialog import SettingsDialog
     from desktop.welcome import WelcomeDialog
 

@@ -126,8 +126,9 @@ def test_sources_come_before_any_text(searcher, runtime):
 
 
 def test_embedded_model_defaults_to_the_extractive_draft(searcher, runtime):
-    draft = draft_answer("how much is a sure start maternity grant", searcher, runtime)
-    assert draft.mode == "extractive" and "£500" in draft.text and draft.citations
+    # (not a question an approved answer covers: those come first, tests/test_approved_answers.py)
+    draft = draft_answer("how much is a budgeting loan", searcher, runtime)
+    assert draft.mode == "extractive" and "£100" in draft.text and draft.citations
 
 
 def test_a_generated_draft_that_fails_the_check_falls_back_with_the_model_text_offered(searcher, runtime):
@@ -215,11 +216,11 @@ def test_personal_data_is_reported_in_the_draft(searcher):
 
 # -- the ask command ---------------------------------------------------------------------------------
 def test_ask_json_has_the_design_shape(sample_bundle):
-    result = CliRunner().invoke(cli, ["ask", "how much is healthy start for a baby", "--bundle", str(sample_bundle), "--json"])
+    result = CliRunner().invoke(cli, ["ask", "how much is a budgeting loan", "--bundle", str(sample_bundle), "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert set(payload) >= {"question", "sources", "draft", "mode", "no_guidance", "citations", "unsupported", "model", "bundle", "timings"}
-    assert payload["mode"] == "extractive" and payload["citations"] and "£8.50" in payload["draft"]
+    assert payload["mode"] == "extractive" and payload["citations"] and "£100" in payload["draft"]
     assert set(payload["timings"]) >= {"retrieval_ms", "first_token_ms", "total_ms", "tokens", "tokens_per_s"}
     assert payload["model"]["name"] == "SmolLM2-135M-Instruct" and payload["bundle"]["id"] == "frontdesk-sample"
 

@@ -73,8 +73,8 @@ def test_feedback_export_has_no_personal_data(tmp_path):
     for secret in ("QQ 12 34 56 C", "07700 900123", "jo@example.com", "SW1A 1AA"):
         assert secret not in text
     rows = list(csv.DictReader(out.open()))
-    assert rows[0]["rating"] == "guidance_wrong" and "[phone number]" in rows[0]["comment"]
-    assert "[National Insurance number]" in rows[0]["question"] and rows[0]["cited_documents"] == "pip"
+    assert rows[0]["section"] == "feedback" and rows[0]["rating"] == "guidance_wrong" and "[phone number]" in rows[0]["comments"]
+    assert "[National Insurance number]" in rows[0]["questions"] and rows[0]["document"] == "pip" and rows[0]["count"] == "1"
 
 
 def test_settings_round_trip_and_damaged_file():

@@ -54,11 +54,11 @@ def draft(qtbot, w, question, mode="auto", timeout=60000):
 
 
 def test_type_draft_and_see_sources_first(qtbot, window):
-    window.question_edit.setPlainText("how much is a sure start maternity grant")
+    window.question_edit.setPlainText("how do I apply for a sure start maternity grant")  # no approved answer: tests/test_window_answers.py
     with qtbot.waitSignals([window.sources_shown, window.draft_finished], order="strict", timeout=60000):
         window.start_draft()
     assert "[1]" in window.sources_view.toPlainText() and "Sure Start Maternity Grant" in window.sources_view.toPlainText()
-    assert "£500" in window.editor.toPlainText()
+    assert "Best Start Grant" in window.editor.toPlainText()
     assert "guidance's own sentences" in window.mode_label.text()
     assert window.copy_button.isEnabled()
     assert "ready" in window.model_status.text() and "Sample guidance" in window.bundle_status.text()
@@ -121,7 +121,8 @@ def test_edit_copy_print_save(qtbot, window, tmp_path):
     draft(qtbot, window, "how much is the winter fuel payment")
     window.editor.setPlainText("Edited by staff: you may get £300. [1]")
     window.copy_draft()
-    assert QApplication.clipboard().text() == "Edited by staff: you may get £300. [1]"
+    copied = QApplication.clipboard().text()
+    assert copied.startswith("Edited by staff: you may get £300. [1]\n\nAs at Sample guidance v1 (1 January 2026). Pages cited: [1] Winter Fuel Payment")
     pdf = window.print_to_pdf(tmp_path / "letter.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 1000
@@ -130,9 +131,10 @@ def test_edit_copy_print_save(qtbot, window, tmp_path):
     raw = PdfReader(str(pdf)).pages[0].extract_text()
     text = " ".join(raw.replace("\ufb00", "ff").replace("\ufb03", "ffi").split())  # PDF text comes out with tabs and ligatures
     assert "Edited by staff: you may get £300." in text and "https://www.gov.uk/winter-fuel-payment" in text and "more help" in text
+    assert "As at Sample guidance v1 (1 January 2026). Pages cited: [1] Winter Fuel Payment" in text
     window.save_draft(tmp_path / "draft.txt")
     saved = (tmp_path / "draft.txt").read_text()
-    assert saved.startswith("Edited by staff") and "Sources:" in saved
+    assert saved.startswith("Edited by staff") and "Sources:" in saved and "\nAs at Sample guidance v1 (1 January 2026)." in saved
     entry = window.services.history.get_entry(window.draft_id)
     assert entry.final_text == "Edited by staff: you may get £300. [1]"
     actions = [a[1] for a in window.services.history.audit_rows()]

@@ -14,7 +14,7 @@ from desktop.cli.groups import cli
 from knowledge.errors import FrontdeskError
 
 # Importing a command module registers its commands on the groups.
-from desktop.cli import kb_build, kb_trust, search, model, ask, app  # noqa: E402,F401
+from desktop.cli import kb_build, kb_trust, search, model, ask, app, report  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

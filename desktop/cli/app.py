@@ -33,13 +33,14 @@ def feedback() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The CSV file to write.")
 @click.option("--since", help="Only feedback from this date on (YYYY-MM-DD).")
 def feedback_export(output, since):
-    """Write staff feedback on drafts to a CSV file, with personal data removed."""
-    from desktop.feedback import export_feedback_csv
-    from desktop.history import HistoryStore
+    """Write staff feedback to a CSV file for the content team, with personal data removed.
 
-    store = HistoryStore()
-    try:
-        count = export_feedback_csv(store, output, since)
-    finally:
-        store.close()
-    click.echo(f"Wrote {count} feedback record(s) to {output}. Questions and comments have personal data removed.")
+    Feedback is grouped by the page the draft cited and the guidance version, with its reasons and
+    comments; then the questions that found no guidance, grouped by the words they share, most
+    frequent first.
+    """
+    from app.feedback_export import export_feedback_csv
+    from knowledge.config import app_paths
+
+    summary = export_feedback_csv(app_paths().history_db, output, since)
+    click.echo(summary.describe(output))

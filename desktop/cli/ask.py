@@ -30,7 +30,18 @@ def ask_json(draft, choice) -> dict:
         "model": {"name": model.name, "sha256": model.sha256, "used": draft.model is not None} if model else None,
         "bundle": {"id": draft.bundle.id, "version": draft.bundle.version, "title": draft.bundle.title},
         "timings": to_jsonable(draft.timings),
+        "answer_id": draft.approved_answer.id if draft.approved_answer else None,
+        "approved_answer": approved_json(draft.approved_answer),
+        "closest_answer": approved_json(draft.closest_answer),
+        "changed_since_approval": list(draft.changed_since_approval),
     }
+
+
+def approved_json(answer) -> dict | None:
+    if answer is None:
+        return None
+    return {"id": answer.id, "question": answer.question, "text": answer.text, "doc_ids": list(answer.doc_ids),
+            "approved": answer.approved.isoformat() if answer.approved else None, "owner": answer.owner, "label": answer.label}
 
 
 @cli.command("ask")
@@ -101,7 +112,9 @@ def print_done(draft, streamed: bool) -> None:
     if streamed:
         click.echo()  # ends the streamed text's line
     notice = draft.notice
-    if draft.mode == "extractive":
+    if draft.approved_answer is not None:
+        click.secho(draft.approved_answer.label, fg="green")
+    if draft.mode in ("extractive", "approved"):
         if streamed and draft.alternative:
             # The model's text is on the screen already: say why it was set aside, then the draft.
             click.secho(f"\n{notice}", fg="yellow")
@@ -115,7 +128,10 @@ def print_done(draft, streamed: bool) -> None:
         kinds = ", ".join(sorted({p.kind for p in draft.personal_data}))
         click.secho(f"! The question contains personal data ({kinds}). Remove it before you save or share.", fg="yellow")
     if notice:
-        click.secho(notice, dim=True)
+        click.secho(notice, fg="yellow" if draft.changed_since_approval else None, dim=not draft.changed_since_approval)
+    if draft.closest_answer is not None:
+        click.secho(f"Closest approved answer ({draft.closest_answer.label}): {draft.closest_answer.question}", dim=True)
+        click.echo(f"  {draft.closest_answer.text}")
     t = draft.timings
     speed = f", first token {t.first_token_ms:.0f} ms, {t.tokens_per_s:.0f} tokens/s" if t.first_token_ms and t.tokens_per_s else ""
     click.secho(f"({draft.mode}; search {t.retrieval_ms:.0f} ms, total {t.total_ms:.0f} ms{speed})", dim=True)

@@ -75,6 +75,8 @@ def kb_eval(bundle, questions, k, as_json, calibrate):
     An optional "facts" list ([["£100"], ["every 4 weeks", "every four weeks"]]) names wordings a
     good answer needs. Prints recall@1 and recall@K (share of questions whose page is first, or in
     the top K), MRR (1 for first place, 1/2 for second...), facts@K, and the questions missed.
+    It also counts the questions that draw an approved answer, and how many of those get the right
+    one (the id in an optional "answer" key, else an answer resting on an expected page).
 
     --calibrate refits the rule that decides "No guidance found" on these questions (at least 5 in
     scope and 5 out of scope; use questions you will not also report figures on), stores it in

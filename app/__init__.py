@@ -1,0 +1,1 @@
+"""Qt-free application services the window and the command line share (DESIGN.md, "Layers")."""
