@@ -85,7 +85,6 @@ def validate_bundle(path: Path, today: date | None = None, embedder: Embedder | 
         except BundleError as exc:
             add("error", "meta", str(exc))
             return ValidationReport(path, tuple(findings))
-        check_vectors(conn, read_meta(conn, path), embedder, add)
         languages = language_counts(conn, add)
         docs = conn.execute("SELECT id, title, url, body, review_due, tags, source FROM documents ORDER BY id").fetchall()
         passage_counts = dict(conn.execute("SELECT doc_id, count(*) FROM passages GROUP BY doc_id").fetchall())
@@ -125,6 +124,7 @@ def validate_bundle(path: Path, today: date | None = None, embedder: Embedder | 
                 add("warning", "passage-too-long", f"Passage {pid} has {words} words (over {MAX_PASSAGE_WORDS}): split the section.", doc_id)
             elif words < MIN_PASSAGE_WORDS:
                 add("warning", "passage-too-short", f"Passage {pid} has {words} words (under {MIN_PASSAGE_WORDS}): it may not make sense alone.", doc_id)
+        check_vectors(conn, read_meta(conn, path), embedder, add)
     except sqlite3.DatabaseError as exc:
         add("error", "damaged", f"The bundle cannot be read ({exc}). Rebuild it.")
     finally:
