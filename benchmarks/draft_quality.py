@@ -1,6 +1,7 @@
 """Draft quality on the sample question set: the model's drafts against the extractive drafts.
 
     python benchmarks/draft_quality.py [--limit N] [--model FILE.gguf]
+    python benchmarks/draft_quality.py --extractive-only [--questions Q.jsonl] [--sources DIR]
 
 Prints key facts present, drafts with a valid citation, sentences flagged unsupported, and
 "no guidance found" on out-of-scope questions; and which draft should be shown first for this
@@ -10,13 +11,16 @@ model (DESIGN.md, trust rules). The same measurement as `frontdesk model bench -
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
 from _common import QUESTIONS, sample_bundle
 
+from knowledge.build import build_bundle
 from knowledge.evaluate import read_questions
 from knowledge.search import Searcher
 from models.catalogue import embedded_model_path
-from models.quality import run_quality_bench
+from models.quality import run_extractive_quality, run_quality_bench
 from models.runtime import LocalRuntime
 
 
@@ -24,11 +28,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--model")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS, help="question set (default: the sample's)")
+    parser.add_argument("--sources", type=Path, help="guidance to build a bundle from (default: the sample guidance)")
+    parser.add_argument("--extractive-only", action="store_true", help="score the extractive drafts alone: no model, a few seconds")
     args = parser.parse_args()
+    bundle = sample_bundle()
+    if args.sources:
+        bundle = Path(tempfile.mkdtemp(prefix="frontdesk-quality-")) / "guidance-1.fdkb"
+        build_bundle([args.sources], bundle, created="2026-01-01T00:00:00Z")
+    questions = read_questions(args.questions)
+    if args.extractive_only:
+        with Searcher(bundle) as searcher:
+            mode, refused, out = run_extractive_quality(searcher, questions[: args.limit])
+        print(f"Extractive drafts, {args.questions.name}: {mode.drafts} in-scope questions with key facts "
+              f"({refused} answered 'no guidance found')")
+        print(f"  key facts present {mode.facts_present:.0%}, sentences on an expected page {mode.on_expected_pages:.0%}, "
+              f"unsupported {mode.unsupported_sentences:.0%}, mean {mode.mean_ms:.0f} ms")
+        if out is not None:
+            print(f"  out of scope answered 'no guidance found': {out:.0%}")
+        return
     runtime = LocalRuntime(args.model or embedded_model_path())
     runtime.load()
-    with Searcher(sample_bundle()) as searcher:
-        report = run_quality_bench(runtime, searcher, read_questions(QUESTIONS), limit=args.limit)
+    with Searcher(bundle) as searcher:
+        report = run_quality_bench(runtime, searcher, questions, limit=args.limit)
     print(report.describe())
     runtime.close()
 

@@ -110,12 +110,38 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one (a ';' inside a string or a trigger stays put)."""
+    found, current = [], ""
+    for char in script:
+        current += char
+        if char == ";" and sqlite3.complete_statement(current):
+            found.append(current.strip())
+            current = ""
+    if current.strip():
+        found.append(current.strip())
+    return found
+
+
 def migrate(conn: sqlite3.Connection) -> None:
+    """Run the migrations not yet run, each with its user_version in one transaction.
+
+    Not executescript: it commits before it starts and then runs statement by statement, so a
+    failure half way left the first tables created and user_version unchanged, and the next start
+    died on "table already exists". SQLite's DDL is transactional, so one BEGIN ... COMMIT around the
+    statements and the version makes a migration all or nothing.
+    """
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        with conn:
-            conn.executescript(script)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in statements(script):
+                conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
 
 class HistoryStore:

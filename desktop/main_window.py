@@ -11,7 +11,7 @@ import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMainWindow, QPlainTextEdit,
@@ -25,8 +25,10 @@ from desktop.history_panel import HistoryPanel
 from desktop.logs import log
 from desktop.printing import save_letter_pdf
 from desktop.services import AppServices
+from desktop.settings_dialog import NEXT_QUESTION
 from desktop.source_viewer import SourceViewer
 from desktop.themes import theme_colours
+from desktop.window_placement import Rect, fitted_rect, saved_placement
 from desktop.workers import DraftWorker, JobList, ModelLoader, UpdateWorker
 from knowledge.files import write_file_atomically
 from models.draft import Draft
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
     model_ready = Signal()
     model_failed = Signal(str)
     update_checked = Signal(object)  # knowledge.updates.UpdateResult
+    change_applied = Signal(str)  # the notice take_effect showed
 
     def __init__(self, services: AppServices, load_model: bool = True):
         super().__init__()
@@ -94,11 +97,14 @@ class MainWindow(QMainWindow):
         self.jobs = JobList(self)
         self.viewer = SourceViewer(self)
         self.setWindowTitle("Frontdesk")
-        self.resize(1200, 780)
+        self.pending_model = False
+        self.model_path_in_use = services.settings.model_path  # the Settings value the loaded model came from
+        self.place_on_screen()
         self.build_ui()
         self.build_shortcuts()
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.setTimerType(Qt.PreciseTimer)  # a coarse timer may fire 5% (100 ms) late
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
         self.update_status()
@@ -126,6 +132,7 @@ class MainWindow(QMainWindow):
         self.question_edit.setAccessibleDescription("The citizen's question or message. Press Control and Enter to draft an answer.")
         self.question_edit.setTabChangesFocus(True)
         self.question_edit.textChanged.connect(self.check_personal_data)
+        self.question_edit.textChanged.connect(self.mark_dirty)  # a question typed alone is autosaved too
         question_label.setBuddy(self.question_edit)
         self.question_edit.setMaximumHeight(160)
 
@@ -300,6 +307,7 @@ class MainWindow(QMainWindow):
     def load_model(self) -> None:
         if self.services.model_choice.path is None:
             self.update_status()
+            self.model_failed.emit(self.model_problem)  # no file to load: said at once, as a failed load says it
             return
         self.model_loading = True
         # Kept on self: a worker with no Python reference left would be collected mid-load.
@@ -314,12 +322,14 @@ class MainWindow(QMainWindow):
         self.runtime, self.model_loading = runtime, False
         self.update_status()
         self.model_ready.emit()
+        self.reload_model()  # a change made while it loaded
 
     def on_model_failed(self, message: str) -> None:
         log.warning("model not available: %s", message)
         self.model_problem, self.model_loading = message, False
         self.update_status()
         self.model_failed.emit(message)
+        self.reload_model()
 
     # -- guidance updates -----------------------------------------------------------------------
     def check_for_update(self) -> None:
@@ -333,11 +343,74 @@ class MainWindow(QMainWindow):
     def on_update_checked(self, result) -> None:
         log.info("guidance update check: %s: %s", result.status, result.message)
         if result.status == "updated":
-            self.pending_bundle = result.bundle.path
-            self.show_notice(f"{result.message} It is used from your next question.")
-            if self.worker is None:
-                self.switch_bundle()
+            self.take_effect(result.message, bundle=result.bundle.path)
         self.update_checked.emit(result)
+
+    # -- changes while running ------------------------------------------------------------------
+    def take_effect(self, what: str, *, bundle: Path | None = None, reload_model: bool = False) -> None:
+        """The one way a change reaches the running window, whatever made it.
+
+        Guidance installed or rolled back in Settings, or updated in the field, is used from the
+        next question; a new model file or thread count reloads the model on its loader thread,
+        the drafts using the guidance's own sentences meanwhile. Nothing needs a restart, and the
+        notice line says so in the same words on every path.
+        """
+        when = []
+        if bundle is not None:
+            self.pending_bundle = Path(bundle)
+            when.append(NEXT_QUESTION)
+        if reload_model:
+            self.pending_model = True
+            when.append("The model is reloading; until it is ready, drafts use the guidance's own sentences.")
+        notice = f"✓ {what.strip().rstrip('.')}. {' '.join(when)}".strip()
+        log.info("change: %s", notice)
+        if self.worker is None:  # else finish_worker applies it, between drafts
+            self.switch_bundle()
+            self.reload_model()
+        self.show_notice(notice)
+        self.change_applied.emit(notice)
+
+    def reload_model(self) -> None:
+        """Load the model again with the new file or threads, once no draft and no load is running."""
+        if not self.pending_model or self.worker is not None or self.model_loading or getattr(self, "_shut_down", False):
+            return
+        self.pending_model = False
+        old, self.runtime = self.runtime, None
+        if old is not None:
+            old.close()
+        settings = self.services.settings
+        if settings.model_path != self.model_path_in_use:  # else keep the choice, which may be --model's
+            from models.loading import choose_model
+
+            self.services.model_choice = choose_model(settings.model_path or None, self.services.policy)
+            self.model_path_in_use = settings.model_path
+        self.model_problem = self.services.model_choice.problem
+        self.load_model()
+        self.update_status()
+
+    # -- window placement -----------------------------------------------------------------------
+    def place_on_screen(self) -> None:
+        """Last session's size and place (else 1200x780), never larger than the screen's free area."""
+        saved, maximised = saved_placement(self.services.settings.window)
+        screen = QApplication.primaryScreen()
+        if saved is not None:
+            screen = QApplication.screenAt(QPoint(saved.x + saved.width // 2, saved.y + saved.height // 2)) or screen
+        free = screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 728)
+        self.setGeometry(QRect(*fitted_rect(Rect(free.x(), free.y(), free.width(), free.height()), saved)))
+        if maximised:
+            self.setWindowState(self.windowState() | Qt.WindowMaximized)
+
+    def save_placement(self) -> None:
+        """Keep the window's size and place in the personal settings file, for the next start."""
+        from desktop.user_settings import load_settings, replace, save_settings
+
+        if not self.isVisible():
+            return
+        r = self.normalGeometry() if self.isMaximized() else self.geometry()
+        placement = (r.x(), r.y(), r.width(), r.height(), int(self.isMaximized()))
+        self.services.settings = replace(self.services.settings, window=placement)
+        # Read from disk, not the settings in force: those carry the policy's values, not the person's.
+        save_settings(replace(load_settings(), window=placement))
 
     def switch_bundle(self) -> None:
         """Start using a newly installed bundle, between drafts."""
@@ -482,6 +555,7 @@ class MainWindow(QMainWindow):
     def finish_worker(self) -> None:
         self.worker = None
         self.switch_bundle()
+        self.reload_model()
         self.draft_button.setEnabled(True)
         self.rewrite_button.setEnabled(True)
         self.stop_button.setEnabled(False)
@@ -671,17 +745,35 @@ class MainWindow(QMainWindow):
 
     # -- dialogs --------------------------------------------------------------------------------
     def open_settings(self) -> None:
+        self.settings_dialog().exec()
+
+    def settings_dialog(self):
+        """The Settings dialog, connected: what it saves or installs takes effect here."""
         from desktop.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.services, self)
         dialog.settings_changed.connect(self.apply_settings)
-        dialog.exec()
+        dialog.guidance_changed.connect(self.apply_guidance)
+        return dialog
 
     def apply_settings(self, settings) -> None:
         from desktop.themes import apply_theme
 
-        self.services.settings = settings
+        old, self.services.settings = self.services.settings, settings
         apply_theme(QApplication.instance(), settings.theme, settings.font_scale)
+        changed = []
+        if settings.model_path != old.model_path:
+            changed.append(f"Model file set to {Path(settings.model_path).name if settings.model_path else 'the embedded model'}")
+        if settings.threads != old.threads:
+            changed.append(f"Processor threads set to {settings.threads or 'automatic'}")
+        if changed:
+            self.take_effect("; ".join(changed), reload_model=True)
+
+    def apply_guidance(self, message: str) -> None:
+        """Guidance installed or rolled back in Settings: use the bundle now active, as an update in the field does."""
+        from knowledge.install import active_bundle_path
+
+        self.take_effect(message, bundle=active_bundle_path())
 
     def open_welcome(self) -> None:
         from desktop.welcome import WelcomeDialog
@@ -694,6 +786,7 @@ class MainWindow(QMainWindow):
         if getattr(self, "_shut_down", False):
             return
         self._shut_down = True
+        self.save_placement()
         self.autosave_timer.stop()
         self.update_timer.stop()
         self.stop_draft()

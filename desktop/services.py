@@ -33,7 +33,7 @@ def open_services(bundle: Path | None = None, model: Path | None = None) -> AppS
     settings = effective_settings(load_settings(), policy)
     # The embedding model loads in the background: searches run by words until it is ready.
     searcher = Searcher(resolve_bundle(bundle), shared_embedder(background=True))
-    choice = choose_model(model or settings.model_path or None, policy)
+    choice = choose_model(model or settings.model_path or None, policy, settings.threads)
     history = HistoryStore(keep=policy.history_enabled, keep_personal_data=policy.history_keep_personal_data)
     history.purge_older_than(settings.history_days)
     return AppServices(policy, settings, searcher, choice, history)

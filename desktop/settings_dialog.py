@@ -16,11 +16,13 @@ from desktop.user_settings import THEMES, locked_settings, save_settings
 from desktop.workers import InstallWorker, JobList
 
 LOCKED_NOTE = "Set by your IT team"
+NEXT_QUESTION = "It is used from your next question."  # the window's words too (MainWindow.take_effect)
 
 
 class SettingsDialog(QDialog):
     settings_changed = Signal(object)  # UserSettings
     install_finished = Signal(bool, str)
+    guidance_changed = Signal(str)  # installed or rolled back: what, in words (the window switches to it)
 
     def __init__(self, services: AppServices, parent=None):
         super().__init__(parent)
@@ -141,8 +143,10 @@ class SettingsDialog(QDialog):
 
     def on_installed(self, ok: bool, message: str) -> None:
         self.install_button.setEnabled(True)
-        self.result_label.setText(("✓ " if ok else "✗ ") + message + (" Restart Frontdesk to use it." if ok else ""))
+        self.result_label.setText(("✓ " if ok else "✗ ") + message + (f" {NEXT_QUESTION}" if ok else ""))
         self.services.history.log_action("installed_bundle" if ok else "install_refused", None, message)
+        if ok:
+            self.guidance_changed.emit(message)
         self.install_finished.emit(ok, message)
 
     def rollback(self) -> None:
@@ -151,8 +155,10 @@ class SettingsDialog(QDialog):
 
         try:
             info = rollback_bundle()
-            self.result_label.setText(f"✓ {info.title} version {info.version} is active again. Restart Frontdesk to use it.")
+            message = f"{info.title} version {info.version} is active again."
+            self.result_label.setText(f"✓ {message} {NEXT_QUESTION}")
             self.services.history.log_action("rollback", None, f"{info.id} {info.version}")
+            self.guidance_changed.emit(message)
         except FrontdeskError as exc:
             self.result_label.setText(f"✗ {exc}")
 

@@ -20,6 +20,7 @@ class UserSettings:
     threads: int = 0  # 0: physical cores
     history_days: int = 90
     welcomed: bool = False  # the first-run welcome has been seen
+    window: tuple[int, ...] = ()  # last session's window: x, y, width, height, maximised (desktop/window_placement.py)
 
     def validated(self) -> "UserSettings":
         return replace(
@@ -28,7 +29,17 @@ class UserSettings:
             theme=self.theme if self.theme in THEMES else "light",
             threads=max(0, int(self.threads)),
             history_days=max(0, int(self.history_days)),
+            window=window_values(self.window),
         )
+
+
+def window_values(values) -> tuple[int, ...]:
+    """Five whole numbers (x, y, width, height, maximised), or () for anything else in the file."""
+    try:
+        numbers = tuple(int(v) for v in values)
+    except (TypeError, ValueError):
+        return ()
+    return numbers if len(numbers) == 5 else ()
 
 
 # Which personal setting each policy key fixes (shown greyed out: "Set by your IT team").

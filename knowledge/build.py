@@ -21,6 +21,7 @@ from knowledge.files import fsync_folder
 from knowledge.schema import DDL, SCHEMA_VERSION
 from knowledge.sources import ReadResult, read_sources, slugify
 from knowledge.vectors import VECTORS_DDL, Embedder, passage_text, vector_blob, vector_meta
+from knowledge.synonyms import lexicon_fingerprint, merged_synonyms, read_lexicon
 
 BUILDER_VERSION = "frontdesk-kb-1"
 Progress = Callable[[int, int, str], None]
@@ -40,12 +41,15 @@ class BuildSummary:
     elapsed_s: float
     vectors: str = ""  # the embedding model's id, "" when built without vectors
     embed_s: float = 0.0
+    lexicon_synonyms: int = 0  # of `synonyms`, how many came from the shipped public-service lexicon
 
     def describe(self) -> str:
         """The summary a content designer reads after `kb build`."""
         lines = [
             f"Built {self.output} ({self.title}, id {self.bundle_id}, version {self.version}) in {self.elapsed_s:.1f} s:",
-            f"  {self.documents} documents, {self.passages} passages, {self.synonyms} synonyms, {self.answers} standard answers",
+            f"  {self.documents} documents, {self.passages} passages, {self.synonyms} synonyms"
+            f"{f' ({self.lexicon_synonyms} from the public-service lexicon)' if self.lexicon_synonyms else ''}, "
+            f"{self.answers} standard answers",
             f"  passage vectors: {self.vectors} ({self.embed_s:.1f} s)" if self.vectors
             else "  no passage vectors (--no-vectors): searched by words only",
         ]
@@ -122,12 +126,15 @@ def build_bundle(
     version: int | None = None,
     created: str | None = None,
     on_progress: Progress | None = None,
+    default_synonyms: bool = True,
     embedder: Embedder | None = None,
 ) -> BuildSummary:
     """Read `sources` and write the bundle `output`; the same sources always give the same bytes.
 
-    With an `embedder`, every passage's vector is stored too (models/embedder.py has the real one);
-    without, the bundle is searched by words only.
+    `default_synonyms` merges the shipped public-service lexicon into the bundle's synonyms (the
+    sources' own synonyms.csv wins on a term both define). With an `embedder`, every passage's
+    vector is stored too (models/embedder.py has the real one); without, the bundle is searched by
+    words only.
     """
     started = datetime.now().timestamp()
     output = Path(output)
@@ -150,15 +157,18 @@ def build_bundle(
         "created_at": created_timestamp(created),
         "builder_version": BUILDER_VERSION,
         "source_count": str(len(read.documents)),
+        # Which lexicon went in ("none" when left out): `kb diff` shows a change of lexicon here.
+        "lexicon": lexicon_fingerprint() if default_synonyms else "none",
     }
     if embedder is not None:
         meta.update(vector_meta(embedder))
+    synonyms = merged_synonyms(read.synonyms, read_lexicon() if default_synonyms else ())
     # A temporary file beside the output: the rename at the end is atomic on one filesystem.
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        passages, embed_s = write_bundle(tmp, read, meta, progress.splitting, embedder, progress.embedding_passages)
+        passages, embed_s = write_bundle(tmp, read, meta, progress.splitting, synonyms, embedder, progress.embedding_passages)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, output)
@@ -172,18 +182,22 @@ def build_bundle(
         version=version,
         documents=len(read.documents),
         passages=passages,
-        synonyms=len(read.synonyms),
+        synonyms=len(synonyms),
         answers=len(read.answers),
         warnings=read.warnings,
         elapsed_s=datetime.now().timestamp() - started,
         vectors=embedder.model_id if embedder is not None else "",
         embed_s=embed_s,
+        lexicon_synonyms=sum(s.origin == "lexicon" for s in synonyms),
     )
 
 
 def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress: Progress | None,
-                 embedder: Embedder | None = None, on_embedding: Progress | None = None) -> tuple[int, float]:
-    """Write every table into the empty SQLite file at `path`; return the passage count and seconds spent embedding."""
+                 synonyms=None, embedder: Embedder | None = None, on_embedding: Progress | None = None) -> tuple[int, float]:
+    """Write every table into the empty SQLite file at `path`; return the passage count and seconds spent embedding.
+
+    `synonyms` are those to store (default: the sources' own, as read).
+    """
     path.unlink(missing_ok=True)
     conn = sqlite3.connect(path)
     try:
@@ -218,8 +232,11 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
         conn.executemany("INSERT INTO passages_fts(rowid, title, heading, text) VALUES (?, ?, ?, ?)", fts_rows)
         conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
         conn.executemany("INSERT INTO vocabulary(word, count) VALUES (?, ?)", sorted(vocabulary_counts(fts_rows).items()))
-        unique_synonyms = sorted({(s.term, s.expansion) for s in read.synonyms})
-        conn.executemany("INSERT INTO synonyms(term, expansion) VALUES (?, ?)", unique_synonyms)
+        # Sorted, so the same sources give the same bytes; a term's expansions keep their order of
+        # origin (the team's first), which the search reads back by rowid.
+        unique_synonyms = sorted({(s.term, s.origin != "team", s.expansion, s.origin) for s in (read.synonyms if synonyms is None else synonyms)})
+        conn.executemany("INSERT INTO synonyms(term, expansion, origin) VALUES (?, ?, ?)",
+                         [(term, expansion, origin) for term, _, expansion, origin in unique_synonyms])
         db["answers"].insert_all(
             {"id": a.id, "question": a.question, "answer": a.answer, "doc_ids": json.dumps(list(a.doc_ids)),
              "approved": a.approved.isoformat() if a.approved else None, "owner": a.owner,

@@ -50,6 +50,16 @@ class SearchSignals:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionPart:
+    """One question of a message that asks several (knowledge/message.py), and the sources found for it."""
+
+    text: str  # the part as asked, with the statements just before it
+    sources: tuple[int, ...]  # positions in the message's results, the part's best first
+    covered: bool  # False: no guidance answers this part
+    query: str = ""  # what was searched: the part, with the question before it when it says what "it" is
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResponse:
     """The answer to one query: ranked results and whether any clears the relevance threshold."""
 
@@ -60,6 +70,7 @@ class SearchResponse:
     signals: SearchSignals | None = None  # None when there was nothing to search
     confidence: float = 0.0  # the calibrated rule's probability that the results answer the question
     lang: str = ""  # the question's language, when the bundle holds more than one and it could be told
+    parts: tuple[QuestionPart, ...] = ()  # a message asking several questions: each one's sources (else empty)
 
 
 @dataclass(frozen=True, slots=True)

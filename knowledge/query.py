@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 4000  # a pasted email's question is in its first few paragraphs
 MAX_TERMS = 24
-TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|£\d+(?:\.\d+)?", re.UNICODE)
+TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|£\d{1,3}(?:,\d{3})+(?:\.\d+)?|£\d+(?:\.\d+)?", re.UNICODE)
+# Amounts as people say them ("10 grand", "£5k", "50 quid", "200 pounds"), read as guidance writes them ("£10,000").
+SPOKEN_AMOUNT = re.compile(r"(?:£\s?)?\b(\d+(?:\.\d+)?)\s?(k|grand|quid|pounds?)\b", re.I)
+MULTIPLIERS = {"k": 1000, "grand": 1000}
+# "Mr Patel", "Dr Jones": a title and a name say who, not what (and "mr" alone is a mandatory reconsideration).
+TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b\.?\s+[A-Z][\w'’-]*")
+# "my name is Kerry Walsh", "hiya its Sam": a person introducing themselves names who, not what.
+INTRODUCED_NAME = re.compile(r"\b(?i:my\s+name\s+is|my\s+name's|this\s+is|it's|its)\s+[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)?")
 
 STOP_WORDS = frozenset(
     """
@@ -30,6 +37,7 @@ STOP_WORDS = frozenset(
     writing write email mail message whats hows wheres whos thats theres
     now anyone anybody somebody someone till ago think thought sure actually basically nothing often way
     mum mam mom dad gran nan granny grandma grandad grandpa nana
+    customer customers client clients citizen says said
     """.split()
 )
 
@@ -48,7 +56,7 @@ class ParsedQuery:
 # A pasted message's greeting and sign-off name a person, not the question ("Hi Jo," ... "Thanks, Sam"):
 # left in, a name the guidance never uses would weigh most and make the message look off-topic.
 GREETING = re.compile(r"^\s*(?i:hi|hello|hey|dear)\s+[A-Z][\w'’-]*\s*[,!:\n]")
-SIGN_OFF = re.compile(r"(?i:thanks|thank you|many thanks|regards|best wishes|cheers|sincerely|faithfully)"
+SIGN_OFF = re.compile(r"\b(?i:thanks|thank you|many thanks|regards|best wishes|cheers|sincerely|faithfully|sorry|ta|love)"
                       r"[\s,.!-]*(?:[A-Z][\w'’-]*[\s.]*){1,3}$")
 
 
@@ -59,6 +67,22 @@ def without_greeting_and_sign_off(text: str) -> str:
     if tail <= 0:
         return SIGN_OFF.sub("", text, count=1)
     return text[:tail] + SIGN_OFF.sub("", text[tail:], count=1)
+
+
+def written_amounts(text: str) -> str:
+    """`text` with spoken amounts as £ figures: "10 grand" -> "£10,000", "50 quid" -> "£50"."""
+
+    def figure(match: re.Match) -> str:
+        value = float(match.group(1)) * MULTIPLIERS.get(match.group(2).lower(), 1)
+        return f"£{value:,.2f}".removesuffix(".00")
+
+    return SPOKEN_AMOUNT.sub(figure, text)
+
+
+def is_figure(term: str) -> bool:
+    """A number or an amount ("67", "£10,000"): the person's own figures, not what a question is about."""
+    digits = term.removeprefix("£").replace(",", "").replace(".", "")
+    return bool(digits) and digits.isdigit()
 
 
 def tokenize(text: str) -> list[str]:
@@ -80,7 +104,8 @@ def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, c
     OR (they still count for coverage), which keeps a search over a large bundle fast.
     """
     synonyms = synonyms or {}
-    tokens = tokenize(without_greeting_and_sign_off((text or "")[:MAX_QUERY_CHARS]))
+    text = INTRODUCED_NAME.sub(" ", TITLED_NAME.sub(" ", written_amounts(without_greeting_and_sign_off((text or "")[:MAX_QUERY_CHARS]))))
+    tokens = tokenize(text)
     expansions: list[str] = []
     expansion_of: list[tuple[str, str]] = []
     used_in_phrase: set[int] = set()
@@ -100,7 +125,7 @@ def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, c
     terms: list[str] = []
     for token in tokens:
         token = token.strip("'")
-        if not token or token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
+        if not token or token in STOP_WORDS or (len(token) < 2 and not is_figure(token)):
             continue
         if token not in terms:
             terms.append(token)

@@ -42,7 +42,8 @@ CREATE VIRTUAL TABLE passages_fts USING fts5(
 );
 CREATE TABLE synonyms (
     term      TEXT NOT NULL,            -- lower case, as a user types it: "uc", "dole"
-    expansion TEXT NOT NULL             -- what it means: "universal credit"
+    expansion TEXT NOT NULL,            -- what it means: "universal credit"
+    origin    TEXT NOT NULL DEFAULT 'team'  -- 'team' (the sources' synonyms.csv) or 'lexicon' (shipped with Frontdesk)
 );
 CREATE INDEX synonyms_term ON synonyms(term);
 CREATE TABLE vocabulary (

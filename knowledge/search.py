@@ -23,7 +23,7 @@ from knowledge.calibration import META_RULE, NoGuidanceRule
 from knowledge.errors import BundleError
 from knowledge.language import detect_language, document_languages, prefer_language
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult, SearchSignals
-from knowledge.query import ParsedQuery, parse_query, without_greeting_and_sign_off
+from knowledge.query import ParsedQuery, is_figure, parse_query, without_greeting_and_sign_off
 from knowledge.schema import BM25_WEIGHTS
 from knowledge.vectors import Embedder, embedder_ready, read_vectors, vector_status
 
@@ -130,7 +130,7 @@ class Searcher:
 
     def term_weight(self, term: str, parsed: ParsedQuery) -> float:
         """Inverse document frequency of a question word (of its correction or its synonym, if it has one)."""
-        if term.isdigit():
+        if is_figure(term):
             return 1.0  # "I'm 67", "£10000": the person's own figures, not what the question is about
         term = dict(parsed.corrections).get(term, term)
         df = self.document_frequency(term)

@@ -51,6 +51,7 @@ class SourceDocument:
 class Synonym:
     term: str
     expansion: str
+    origin: str = "team"  # "team" (a synonyms.csv among the sources) or "lexicon" (knowledge/synonyms.py)
 
 
 @dataclass(frozen=True, slots=True)

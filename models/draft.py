@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from knowledge.answers import ApprovedAnswer
-from knowledge.passage import BundleInfo, SearchResult
+from knowledge.passage import BundleInfo, QuestionPart, SearchResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,7 @@ class Draft:
     approved_answer: ApprovedAnswer | None = None  # the content team's answer this draft is (mode "approved")
     closest_answer: ApprovedAnswer | None = None  # an approved answer offered beside a draft of another mode
     changed_since_approval: tuple[str, ...] = ()  # titles of cited pages updated after the answer was approved
+    parts: tuple[QuestionPart, ...] = ()  # a message asking several questions: each part and its sources (else empty)
 
 
 # Events yielded by models.drafting.stream_draft, in this order:

@@ -14,6 +14,7 @@ from typing import Iterator
 
 from knowledge.answers import AnswerMatch, answers_for
 from knowledge.errors import BundleError, FrontdeskError, ModelError
+from knowledge.message import search_message
 from knowledge.passage import SearchResult
 from knowledge.search import Searcher
 from models.catalogue import preferred_mode
@@ -47,6 +48,11 @@ def clean_question(text: str) -> str:
     return cleaned
 
 
+def shorten(text: str, most: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[: most - 1].rsplit(" ", 1)[0] + "…"
+
+
 def no_guidance_text(bundle_title: str) -> str:
     return (
         f"No guidance found in {bundle_title} for this question. The closest sources are listed, but they do not "
@@ -72,7 +78,9 @@ def stream_draft(
     In "auto" mode a question that matches an approved answer strongly gets that answer (mode
     "approved"); otherwise the closest approved answer, if any, rides along as `closest_answer`.
     Mode "approved" drafts that closest answer whatever its score (the person chose it).
-    `embedder`, when given, adds dense similarity to the approved-answer match.
+    `embedder`, when given, adds dense similarity to the approved-answer match; the extractive draft
+    does not use it (measured: seconds a draft for no key fact gained; models/extractive.py).
+    A message asking several questions is searched part by part and its draft answers each part.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
@@ -109,8 +117,15 @@ def stream_draft(
                 approved_answer=match.answer, changed_since_approval=tuple(changed),
             ))
             return
-    response = searcher.search(asked, k)
+    response = search_message(searcher, asked, k)
     yield SourcesEvent(response.results, response.covered, response.elapsed_ms)
+    unanswered = [p.text for p in response.parts if not p.covered]
+    if response.covered and unanswered:
+        notices.append("No guidance found for: " + " / ".join(f"“{shorten(p)}”" for p in unanswered)
+                       + ". The draft answers the rest of the message.")
+
+    def extractive() -> str:
+        return extractive_answer(asked, response.results, response.parts)
 
     base = dict(question=question, sources=response.results, bundle=searcher.info, personal_data=personal,
                 closest_answer=match.answer if match is not None else None)
@@ -125,7 +140,7 @@ def stream_draft(
         return DoneEvent(Draft(
             text=text, mode=draft_mode, no_guidance=no_guidance, citations=check.citations,
             unsupported=check.unsupported, model=runtime.info if model_ready else None, timings=timings,
-            alternative=alternative, notice=" ".join(notices), **base,
+            alternative=alternative, notice=" ".join(notices), parts=response.parts, **base,
         ))
 
     if not response.covered:
@@ -138,7 +153,7 @@ def stream_draft(
         notices.append(f"{reason} Showing sentences from the guidance instead.")
         chosen = "extractive"
     if chosen == "extractive":
-        yield finish(extractive_answer(asked, response.results), "extractive")
+        yield finish(extractive(), "extractive")
         return
 
     plan = build_prompt(redact_personal_data(question, personal), response.results, runtime.count_tokens, runtime.context_length, max_tokens)
@@ -158,7 +173,7 @@ def stream_draft(
                 break
     except ModelError as exc:
         notices.append(f"The model stopped with an error ({exc}). Showing sentences from the guidance instead.")
-        yield finish(extractive_answer(asked, response.results), "extractive", alternative="".join(pieces) or None)
+        yield finish(extractive(), "extractive", alternative="".join(pieces) or None)
         return
     text = "".join(pieces).strip()
     if getattr(runtime, "notice", ""):
@@ -169,10 +184,15 @@ def stream_draft(
         return
     check = check_citations(text, plan.sources_used)
     if check.fails_badly:
-        why = "cites no source" if not check.citations else f"{len(check.unsupported)} of {check.sentences} sentences are not found in the sources"
+        if check.hollow:
+            why = check.hollow
+        elif not check.citations:
+            why = "cites no source"
+        else:
+            why = f"{len(check.unsupported)} of {check.sentences} sentences are not found in the sources"
         notices.append(f"The model's draft failed the source check ({why}), so the guidance's own sentences are shown. "
                        "The model's text is kept as an unchecked alternative.")
-        yield finish(extractive_answer(asked, response.results), "extractive", first_token_ms=first_token_ms,
+        yield finish(extractive(), "extractive", first_token_ms=first_token_ms,
                      tokens=len(pieces), alternative=text)
         return
     yield finish(text, "generated", first_token_ms=first_token_ms, tokens=len(pieces))

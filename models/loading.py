@@ -10,6 +10,7 @@ from knowledge.errors import ModelError
 from models.catalogue import describe_model, preferred_mode, resolve_model_path
 from models.draft import ModelInfo
 from models.runtime import LocalRuntime
+from models.threads import ThreadChoice, choose_threads
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,21 +20,26 @@ class ModelChoice:
     path: Path | None
     info: ModelInfo | None
     problem: str = ""
+    threads: ThreadChoice | None = None  # None: as the policy says (models.threads.choose_threads)
 
     @property
     def prefers(self) -> str:
         return preferred_mode(self.info)
 
 
-def choose_model(explicit: Path | str | None, policy: Policy) -> ModelChoice:
-    """Resolve --model / policy / embedded, and read the file's header; never raises for a bad file."""
+def choose_model(explicit: Path | str | None, policy: Policy, threads_setting: int = 0) -> ModelChoice:
+    """Resolve --model / policy / embedded, and read the file's header; never raises for a bad file.
+
+    `threads_setting` is the person's "Processor threads" (0: automatic); the policy's `threads` wins over it.
+    """
+    threads = choose_threads(policy.threads, threads_setting)
     if explicit and policy.model_path and not policy.allow_model_change:
-        return ModelChoice(None, None, "Your IT team has fixed the model; --model is not allowed by the policy.")
+        return ModelChoice(None, None, "Your IT team has fixed the model; --model is not allowed by the policy.", threads)
     try:
         path = resolve_model_path(explicit, policy)
-        return ModelChoice(path, describe_model(path))
+        return ModelChoice(path, describe_model(path), threads=threads)
     except ModelError as exc:
-        return ModelChoice(None, None, str(exc))
+        return ModelChoice(None, None, str(exc), threads)
 
 
 def load_runtime(choice: ModelChoice, policy: Policy):
@@ -45,7 +51,8 @@ def load_runtime(choice: ModelChoice, policy: Policy):
     local, problem = None, choice.problem
     if choice.path is not None:
         expected = policy.model_sha256 if policy.model_path and Path(policy.model_path) == choice.path else None
-        local = LocalRuntime(choice.path, threads=policy.threads, expected_sha256=expected)
+        threads = choice.threads or choose_threads(policy.threads)
+        local = LocalRuntime(choice.path, threads=threads.count, expected_sha256=expected)
         try:
             local.load()
         except ModelError as exc:

@@ -67,6 +67,17 @@ def score(texts: Sequence[str], questions: Sequence[Question], sources: Sequence
                      on_page / max(1, sentences))
 
 
+def run_extractive_quality(searcher, questions: Sequence[Question]) -> tuple[ModeScore, int, float | None]:
+    """The extractive drafts alone (no model): their score on in-scope questions with facts, how many
+    of those were answered "no guidance found", and the share of out-of-scope questions that were."""
+    scored = [q for q in questions if q.expected and q.facts]
+    drafts = [draft_answer(q.question, searcher, None, mode="extractive") for q in scored]
+    out = [q for q in questions if not q.expected]
+    refused = sum(draft_answer(q.question, searcher, None, mode="extractive").no_guidance for q in out)
+    mode = score([d.text for d in drafts], scored, [d.sources for d in drafts], [d.timings.total_ms for d in drafts])
+    return mode, sum(d.no_guidance for d in drafts), refused / len(out) if out else None
+
+
 def run_quality_bench(runtime, searcher, questions: Sequence[Question], limit: int | None = None, max_tokens: int = 160) -> QualityReport:
     """Draft every in-scope question with facts twice (model, extractive) and score both; check out-of-scope ones."""
     scored = [q for q in questions if q.expected and q.facts][:limit]

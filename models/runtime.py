@@ -3,7 +3,8 @@
 Threads: one thread owns a LocalRuntime and makes every call on it (the desktop app keeps it on
 its model worker thread, the command line on its main thread). The one exception is the
 `should_stop` callable given to `generate`, which is also polled from a short-lived watcher
-thread so a stop lands even while llama.cpp is busy reading a long prompt. A lock makes a
+thread so a stop lands even while llama.cpp is busy reading a long prompt or computing a token
+on a busy CPU. A lock makes a
 second caller wait rather than corrupt the model's context.
 """
 
@@ -26,6 +27,7 @@ from knowledge.errors import ModelError
 from models.backends import ensure_cpu_backends, quiet_stderr
 from models.catalogue import verify_model
 from models.draft import ModelInfo
+from models.threads import CpuLoad, automatic_threads, physical_cores  # noqa: F401  (physical_cores: older callers)
 
 DEFAULT_CONTEXT = 4096  # enough for the fixed instructions, the sources and an answer
 MIN_ANSWER_TOKENS = 8  # a prompt leaving less room than this is refused, not answered with a stub
@@ -45,15 +47,6 @@ class PromptStats:
     @property
     def reused_tokens(self) -> int:
         return self.prompt_tokens - self.evaluated_tokens
-
-
-def physical_cores() -> int:
-    try:
-        import psutil
-
-        return max(1, psutil.cpu_count(logical=False) or os.cpu_count() or 1)
-    except ImportError:  # pragma: no cover - psutil is a dependency; this keeps odd builds running
-        return max(1, (os.cpu_count() or 2) // 2)
 
 
 class StopFlag:
@@ -101,7 +94,11 @@ class LocalRuntime:
 
     def __init__(self, path: Path, threads: int | None = None, n_ctx: int | None = None, expected_sha256: str | None = None):
         self.path = Path(path)
+        # A count from the policy or the person's setting is kept; None is automatic: the free
+        # physical cores, looked at again before every draft (models/threads.py).
+        self.fixed_threads = threads or None
         self.threads = threads or physical_cores()
+        self._cpu_load: CpuLoad | None = None
         self.n_ctx = n_ctx or DEFAULT_CONTEXT
         self.expected_sha256 = expected_sha256
         self.info: ModelInfo | None = None
@@ -125,7 +122,7 @@ class LocalRuntime:
                 return self.info
             started = time.perf_counter()
             info = verify_model(self.path, self.expected_sha256)
-            ensure_cpu_backends()
+            ensure_cpu_backends(threads=self.threads)
             from llama_cpp import Llama
 
             n_ctx = min(self.n_ctx, info.context_length or self.n_ctx)
@@ -146,6 +143,8 @@ class LocalRuntime:
             self._stop.install(llama)
             self._formatter = chat_formatter(llama)
             self._llama = llama
+            if self.fixed_threads is None:
+                self._cpu_load = CpuLoad()
             self.info = info
             self.load_ms = (time.perf_counter() - started) * 1000
             return info
@@ -164,6 +163,27 @@ class LocalRuntime:
                 self._evaluated += llama.n_tokens - before
 
         llama.eval = counted_eval  # Llama.generate calls self.eval for the prompt and each new token
+
+    def _fit_threads(self, llama) -> None:
+        """Automatic threads: leave other programs the cores they have been busy on since the last draft."""
+        if self._cpu_load is None:
+            return
+        wanted = automatic_threads(self._cpu_load.others_busy_cores())
+        if wanted != self.threads:
+            import llama_cpp
+
+            llama_cpp.llama_set_n_threads(llama._ctx.ctx, wanted, wanted)
+            llama.n_threads = llama.n_threads_batch = wanted
+            self.threads = wanted
+
+    @property
+    def llama_threads(self) -> int | None:
+        """The thread count llama.cpp itself holds for this model (what it computes with), or None before loading."""
+        if self._llama is None:
+            return None
+        import llama_cpp
+
+        return llama_cpp.llama_n_threads(self._llama._ctx.ctx)
 
     def close(self) -> None:
         with self._lock:
@@ -206,8 +226,8 @@ class LocalRuntime:
     ) -> Iterator[str]:
         """Stream the reply to `messages` piece by piece.
 
-        `should_stop` is checked before every piece and, while llama.cpp reads the prompt, every
-        10 ms from a watcher thread: the stream ends within one step of the model once it is True.
+        `should_stop` is checked before and after every piece and, while llama.cpp computes, every
+        10 ms from a watcher thread: the stream ends within one step of a computation once it is True.
         `max_tokens` is cut to the room the prompt leaves in the context; a prompt that leaves
         none is refused with ModelError (the prompt builder trims sources to avoid that). The reply
         ends before any of `stop`, as before the chat template's own end markers.
@@ -225,6 +245,7 @@ class LocalRuntime:
                     f"leaves room for. Shorten the question or use fewer sources."
                 )
             max_tokens = max(1, min(max_tokens, room))
+            self._fit_threads(llama)
             self._stop.clear()
             self._evaluated = 0
             self.last_stats = None
@@ -242,17 +263,18 @@ class LocalRuntime:
                 stop=list(template_stop) + list(stop), stream=True,
             )
             try:
-                with StopWatcher(should_stop, self._stop.set) as watcher:
+                # The watcher stays for the whole answer: a token takes 10 ms on an idle laptop
+                # but can take seconds beside a busy program, and Stop must not wait for it.
+                with StopWatcher(should_stop, self._stop.set):
                     for chunk in stream:
-                        # The prompt is read: from here each step is one token (about 10 ms), and
-                        # the check below is enough; the watcher would only cost a little speed.
-                        watcher.done.set()
                         note_prompt_done()
                         if should_stop():
                             break
                         text = chunk["choices"][0]["text"]
                         if text:
                             yield text
+                            if should_stop():  # pressed while the caller had the piece: compute no more
+                                break
             except RuntimeError as exc:  # llama_decode failed, or was stopped by the flag
                 if not self._stop.is_set():
                     raise ModelError(f"{self.path.name}: llama.cpp stopped with an error ({exc}).") from exc

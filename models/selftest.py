@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from knowledge.config import app_paths, load_policy
+from models.backends import BackendReport
 
 KNOWN_QUESTION = "How do I ask for a mandatory reconsideration of a decision?"
 
@@ -26,6 +27,7 @@ class Check:
 class SelfTestReport:
     ok: bool
     checks: tuple[Check, ...]
+    cpu: BackendReport | None = None  # the CPU variant chosen, and any rejected with why
 
 
 def run_check(name: str, action: Callable[[], str]) -> Check:
@@ -60,13 +62,21 @@ def run_self_test(bundle: Path | None = None, model: Path | None = None, max_tok
         state["choice"] = choice
         return f"{choice.info.name} {choice.info.quantisation}, {choice.info.size_bytes / 1e6:.0f} MB"
 
-    def model_loads() -> str:
+    def cpu_variant() -> str:
         from models.backends import ensure_cpu_backends
 
+        # Before the model loads, so a first start's probe is timed here and not in "model loads".
+        report = ensure_cpu_backends()
+        state["cpu"] = report
+        if not report.loaded:
+            raise RuntimeError(report.describe())
+        return report.describe()
+
+    def model_loads() -> str:
         runtime = load_runtime(state["choice"], state.get("policy") or load_policy())
         state["runtime"] = runtime
         threads = getattr(runtime, "threads", "?")
-        return f"sha256 {runtime.info.sha256[:16]}… verified, {threads} threads, CPU variant {ensure_cpu_backends().variant}"
+        return f"sha256 {runtime.info.sha256[:16]}… verified, {threads} threads, CPU variant {getattr(state.get('cpu'), 'variant', '?')}"
 
     def bundle_check() -> str:
         path = resolve_bundle(bundle)
@@ -109,7 +119,7 @@ def run_self_test(bundle: Path | None = None, model: Path | None = None, max_tok
         probe.unlink()
         return f"{folder} writable"
 
-    checks = [run_check("policy readable", policy), run_check("model file", model_file)]
+    checks = [run_check("policy readable", policy), run_check("model file", model_file), run_check("CPU variant", cpu_variant)]
     checks.append(run_check("model loads", model_loads) if "choice" in state else Check("model loads", False, "no model file", 0.0))
     checks.append(run_check("bundle verifies", bundle_check))
     if "searcher" in state:
@@ -121,4 +131,4 @@ def run_self_test(bundle: Path | None = None, model: Path | None = None, max_tok
         state["searcher"].close()
     if "runtime" in state:
         state["runtime"].close()
-    return SelfTestReport(all(c.ok for c in checks), tuple(checks))
+    return SelfTestReport(all(c.ok for c in checks), tuple(checks), state.get("cpu"))

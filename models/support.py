@@ -62,11 +62,16 @@ class SupportCheck:
     unsupported: tuple[str, ...]
     sentences: int
     invalid_markers: tuple[int, ...]
+    hollow: str = ""  # why the draft says nothing of its own ("it copies source [2] back"), or ""
 
     @property
     def fails_badly(self) -> bool:
-        """No valid citation, or more than a third of the sentences unsupported (the trust rule)."""
-        return not self.citations or len(self.unsupported) * 3 > max(1, self.sentences)
+        """No valid citation, more than a third of the sentences unsupported (the trust rule), or hollow.
+
+        A draft of nothing ("[1]") or a source block pasted back would otherwise pass: it has a valid
+        citation and no unsupported sentence, yet it is not an answer the model wrote.
+        """
+        return bool(self.hollow) or not self.citations or len(self.unsupported) * 3 > max(1, self.sentences)
 
 
 def normalise(text: str) -> str:
@@ -118,6 +123,65 @@ def contains(haystack: str, form: str) -> bool:
     return re.search(rf"(?<![\w']){re.escape(form)}(?![\w'])", haystack) is not None
 
 
+# A sentence of its own has at least this many words outside its [n] markers.
+OWN_SENTENCE_WORDS = 3
+# Copied text is counted in runs of at least this many words in the source's order: shorter runs are
+# the shared words any answer about the same subject has ("you can get universal credit if").
+COPY_RUN_WORDS = 8
+# A draft copies a source back when this share of its words comes from one source in long runs, and
+# the copy is a block (30 words or more, or most of a short source), not one quoted sentence.
+COPY_SHARE = 0.8
+COPY_BLOCK_WORDS = 30
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[\w£%']+", normalise(MARKER.sub(" ", text)))
+
+
+def heading_lines(sources: Sequence[SearchResult]) -> set[str]:
+    """The heading lines the prompt gives each source ("Title > heading"), normalised to words."""
+    lines = set()
+    for r in sources:
+        p = r.passage
+        for line in (f"{p.title} > {p.heading}" if p.heading else p.title, p.title, p.heading):
+            if line and line.strip():
+                lines.add(" ".join(words(line)))
+    return lines
+
+
+def copied_words(draft: list[str], source: list[str]) -> int:
+    """How many of the draft's words lie in runs of COPY_RUN_WORDS or more copied from `source`.
+
+    Runs are found as shared COPY_RUN_WORDS-word sequences, in one pass over each text: the check
+    runs on the drafting thread beside the window, and difflib's matcher took 50 ms here.
+    """
+    k = COPY_RUN_WORDS
+    runs = {tuple(source[i:i + k]) for i in range(len(source) - k + 1)}
+    covered = [False] * len(draft)
+    for i in range(len(draft) - k + 1):
+        if tuple(draft[i:i + k]) in runs:
+            covered[i:i + k] = [True] * k
+    return sum(covered)
+
+
+def hollow_reason(text: str, sentences: Sequence[str], sources: Sequence[SearchResult]) -> str:
+    """Why a draft says nothing of its own, or "": no sentence with words in it, or a source block pasted back."""
+    if not any(len(re.findall(r"[^\W\d_]+", MARKER.sub(" ", s))) >= OWN_SENTENCE_WORDS for s in sentences):
+        return "it has no sentence of its own"
+    headings = heading_lines(sources)
+    # The prompt's heading lines ("[2] Title > heading") pasted back are no part of an answer.
+    kept = [line for line in text.splitlines() if " ".join(words(line)) not in headings]
+    draft = words("\n".join(kept))
+    if not draft:
+        return "it only repeats the sources' headings"
+    for n, r in enumerate(sources, start=1):
+        source = words(r.passage.text)
+        copied = copied_words(draft, source)
+        if copied >= COPY_SHARE * len(draft) and copied >= min(COPY_BLOCK_WORDS, COPY_SHARE * len(source)):
+            return f"it copies source [{n}] back instead of answering"
+    return ""
+
+
 def cited_numbers(sentence: str) -> list[int]:
     return [int(n) for m in MARKER.finditer(sentence) for n in re.split(r"\s*[,;]\s*", m.group(1))]
 
@@ -148,6 +212,7 @@ def check_citations(text: str, sources: Sequence[SearchResult]) -> SupportCheck:
         unsupported=tuple(unsupported),
         sentences=len(sentences),
         invalid_markers=tuple(dict.fromkeys(invalid)),
+        hollow=hollow_reason(text, sentences, sources),
     )
 
 

@@ -1,5 +1,6 @@
 """Drafting on the real bundle and model: sources first, citations checked, honest fallbacks, bad input."""
 
+import dataclasses
 import json
 import threading
 from datetime import date
@@ -84,6 +85,69 @@ def test_markers_after_the_full_stop_stay_with_their_sentence():
     assert split_sentences("Claim online. [1] You need a bank account. [2]") == ["Claim online. [1]", "You need a bank account. [2]"]
 
 
+UC_PASSAGE = ("Your Universal Credit payment is reduced by 55p for every £1 you earn after your work allowance. "
+              "You keep more of your earnings if you or your partner have children or a health condition that limits "
+              "your ability to work. Your payment is worked out again each month from what you earned in that month.")
+
+
+@pytest.mark.parametrize("text", ["[1]", "[1] [2]", "[1][2].", "   \n\t ", ". [1] .", "Yes [1]."])
+def test_a_draft_with_no_sentence_of_its_own_fails(text):
+    check = check_citations(text, [result(UC_PASSAGE), result("You must claim within one month.", 2)])
+    assert check.hollow == "it has no sentence of its own" and check.fails_badly
+
+
+@pytest.mark.parametrize("heading", [True, False])
+def test_a_source_block_pasted_back_fails(heading):
+    source = result(UC_PASSAGE)
+    pasted = (f"[1] {source.passage.title} > {source.passage.heading}\n" if heading else "") + UC_PASSAGE + " [1]"
+    check = check_citations(pasted, [result("You must claim within one month.", 2, doc="mr"), source][::-1])
+    assert not dataclasses.replace(check, hollow="").fails_badly  # the check passed it before
+    assert check.hollow == "it copies source [1] back instead of answering" and check.fails_badly
+
+
+def test_an_answer_in_its_own_words_quoting_one_sentence_passes():
+    text = ("Yes, you can work and still get Universal Credit [1]. "
+            "Your Universal Credit payment is reduced by 55p for every £1 you earn after your work allowance [1]. "
+            "Tell us about any change in your earnings.")
+    check = check_citations(text, [result(UC_PASSAGE)])
+    assert check.hollow == "" and not check.fails_badly
+
+
+class ScriptedRuntime:
+    """The real embedded model's tokenizer and context, with `generate` yielding text a test chooses.
+
+    `reply` is given the prompt's messages, so it can paste a source block back exactly as the
+    prompt held it (the real model does that only now and then; a test needs it every time).
+    """
+
+    def __init__(self, real, reply):
+        self.real, self.reply = real, reply
+        self.loaded, self.info, self.context_length = True, real.info, real.context_length
+        self.count_tokens = real.count_tokens
+
+    def generate(self, messages, **options):
+        for word in self.reply(messages).split(" "):
+            yield word + " "
+
+
+def prompt_block(messages, n):
+    """The n-th source block of the prompt, heading line included, as the model saw it."""
+    user = messages[1]["content"]
+    return user.split(f"[{n}] ", 1)[1].split("\n\n", 1)[0]
+
+
+@pytest.mark.parametrize("reply, why", [
+    (lambda messages: "[1]", "it has no sentence of its own"),
+    (lambda messages: "[1] " + prompt_block(messages, 1) + " [1]", "it copies source [1] back"),
+    (lambda messages: prompt_block(messages, 1).split("\n", 1)[1], "it copies source [1] back"),
+])
+def test_stream_draft_falls_back_from_a_hollow_model_draft(searcher, runtime, reply, why):
+    draft = draft_answer("how much is a sure start maternity grant", searcher, ScriptedRuntime(runtime, reply),
+                         mode="generated", max_tokens=64)
+    assert draft.mode == "extractive" and "£500" in draft.text and draft.citations
+    assert why in draft.notice and draft.alternative  # the model's text is offered only as unchecked
+
+
 # -- extractive draft ------------------------------------------------------------------------------
 def test_extractive_draft_is_cited_guidance_text(searcher):
     response = searcher.search("how long do I have to ask for a mandatory reconsideration")
@@ -101,14 +165,14 @@ def test_extractive_draft_needs_no_model(searcher):
 
 
 def scored(text, doc, score):
-    r = result(text, doc=doc)
+    r = result(text, doc=doc, title=doc.replace("-", " ").capitalize())  # a page's title names its topic
     return SearchResult(r.passage, score, ("advance",))
 
 
 def test_extractive_draft_leaves_out_sources_far_weaker_than_the_best():
     best = scored("You can ask for an advance on your first payment of Universal Credit.", "uc-advances", 20.0)
     near = scored("You pay an advance back out of your Universal Credit payments over 24 months.", "uc-advances-2", 15.0)
-    weak = scored("A Budgeting Advance is a different kind of advance for emergency costs.", "budgeting-advance", 5.0)
+    weak = scored("You can also ask for a Budgeting Advance, a different kind of advance, for emergency costs.", "budgeting-advance", 5.0)
     text = extractive_answer("can I get an advance", [best, near, weak])
     assert "[1]" in text and "[2]" in text and "[3]" not in text
     strong = scored(weak.passage.text, "budgeting-advance", 18.0)
@@ -282,7 +346,7 @@ def test_extractive_draft_says_a_point_once():
 def test_extractive_draft_never_opens_on_a_sentence_that_leans_on_the_one_before():
     passage = scored("Keep to your claimant commitment. If you do not, you could get a sanction on your advance.", "uc-sanctions", 10.0)
     text = extractive_answer("will i get a sanction on my advance", [passage])
-    assert text.startswith("Keep to your claimant commitment. If you do not, you could get a sanction")
+    assert text.startswith("Keep to your claimant commitment.") and "If you do not, you could get a sanction" in text
 
 
 def test_what_is_questions_lead_with_the_sentence_that_says_what_it_is(searcher):

@@ -31,7 +31,7 @@ def offline_prefix() -> list[str]:
 
 def run_frozen(args, tmp_path, **env_extra):
     home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
+    home.mkdir(parents=True, exist_ok=True)
     empty_bin = tmp_path / "bin"
     empty_bin.mkdir(exist_ok=True)
     env = {"HOME": str(home), "PATH": str(empty_bin), "QT_QPA_PLATFORM": "offscreen", "LANG": "C.UTF-8", **env_extra}
@@ -62,3 +62,19 @@ def test_frozen_folder_holds_no_python_on_path_dependency(tmp_path):
     """The folder carries its own interpreter: no python3 executable is needed (or shipped as a loose binary)."""
     assert not any(p.name.startswith("python") and os.access(p, os.X_OK) and p.is_file() and p.suffix == ""
                    for p in PROGRAM.parent.rglob("python*"))
+
+
+def test_frozen_folder_survives_a_cpu_variant_that_crashes(tmp_path):
+    """In the frozen folder the probe child is the frontdesk program itself; an injected SIGILL is survived and reported."""
+    plain = run_frozen(["model", "list", "--json"], tmp_path / "plain")
+    assert plain.returncode == 0, plain.stderr
+    best = json.loads(plain.stdout)["cpu"]
+    if best["variant"] == "x64" or not best["dynamic"]:
+        pytest.skip("no variant better than the baseline here: nothing to reject")
+    assert best["how"].startswith("probed in") and best["rejected"] == []
+
+    result = run_frozen(["self-test", "--json"], tmp_path / "crash", FRONTDESK_PROBE_CRASH=best["variant"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["cpu"]["variant"] != best["variant"] and report["cpu"]["loaded"]
+    assert report["cpu"]["rejected"] == [{"variant": best["variant"], "why": "killed by SIGILL in the probe"}]

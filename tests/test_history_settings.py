@@ -33,6 +33,31 @@ def test_history_db_is_wal_with_numbered_migrations(tmp_path):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
+def test_a_migration_that_fails_half_way_leaves_nothing_and_the_next_start_succeeds(tmp_path):
+    from desktop.history import connect, migrate, statements
+
+    path = tmp_path / "history.db"
+    assert len(statements(MIGRATIONS[0])) == 5  # drafts, edits, feedback, audit, autosave
+    conn = connect(path)
+
+    def refuse_the_audit_table(action, name, *rest):  # the fourth of five statements fails
+        return sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_CREATE_TABLE and name == "audit" else sqlite3.SQLITE_OK
+
+    conn.set_authorizer(refuse_the_audit_table)
+    with pytest.raises(sqlite3.DatabaseError, match="not authorized"):
+        migrate(conn)
+    conn.close()
+    check = sqlite3.connect(path)
+    assert check.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall() == []  # drafts was rolled back too
+    assert check.execute("PRAGMA user_version").fetchone()[0] == 0
+    check.close()
+
+    store = HistoryStore(path)  # the next start: no "table drafts already exists"
+    assert store.record_draft(a_draft()) is not None
+    store.close()
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
 def test_drafts_edits_feedback_and_search(tmp_path):
     store = HistoryStore(tmp_path / "history.db")
     draft_id = store.record_draft(a_draft())

@@ -29,8 +29,10 @@ def test_cpu_backend_is_loaded_once_for_this_machine():
         assert report.loaded and report.variant in report.available
 
 
-def test_threads_default_to_physical_cores(runtime):
-    assert runtime.threads == physical_cores() >= 1
+def test_threads_default_to_automatic_within_the_physical_cores(runtime):
+    """Automatic: the physical cores other programs leave free (tests/test_threads.py checks it follows them)."""
+    assert runtime.fixed_threads is None
+    assert 1 <= runtime.threads == runtime.llama_threads <= physical_cores()
 
 
 def test_streams_text(runtime):

@@ -7,10 +7,16 @@ from pathlib import Path
 import click
 
 from desktop.cli.groups import cli
+from knowledge.errors import FrontdeskError
 
 
 def open_app(bundle: Path | None = None, model: Path | None = None) -> int:
     """Open the window (Qt is imported here and only here in the command line)."""
+    from desktop.system_libraries import missing_qt_libraries
+
+    missing = missing_qt_libraries()  # before Qt loads: its own message names neither library nor fix
+    if missing:
+        raise FrontdeskError(missing.describe())
     from desktop.app import run_app
 
     return run_app(bundle=bundle, model=model)

@@ -34,6 +34,10 @@ def ask_json(draft, choice) -> dict:
         "approved_answer": approved_json(draft.approved_answer),
         "closest_answer": approved_json(draft.closest_answer),
         "changed_since_approval": list(draft.changed_since_approval),
+        # A message asking several things: each part, whether the guidance answers it, and its
+        # sources as [n] markers into "sources" (absent for a single question).
+        **({"parts": [{"question": p.text, "covered": p.covered, "sources": [i + 1 for i in p.sources]} for p in draft.parts]}
+           if draft.parts else {}),
     }
 
 

@@ -19,14 +19,18 @@ from desktop.cli.output import echo_json, progress_bar
 @click.option("--title", help="The title staff see in the status bar, e.g. 'Jobcentre guidance'.")
 @click.option("--version", type=int, help="The release number; must rise with every release (default: VERSION from the file name).")
 @click.option("--created", help="Fixed creation time (ISO), for byte-identical rebuilds. SOURCE_DATE_EPOCH also works.")
+@click.option("--no-default-synonyms", "default_synonyms", is_flag=True, flag_value=False, default=True,
+              help="Leave out Frontdesk's public-service lexicon (UC, PIP, 'the dole', 'sick money'...): only your synonyms.csv.")
 @click.option("--no-vectors", is_flag=True,
               help="Leave out the passage embeddings (faster to build; the bundle is then searched by words only).")
-def kb_build(sources, output, bundle_id, title, version, created, no_vectors):
+def kb_build(sources, output, bundle_id, title, version, created, default_synonyms, no_vectors):
     """Build a knowledge bundle from guidance sources.
 
     SOURCES are files or folders of Markdown pages with front matter (.md), HTML pages (.html) and
     GOV.UK content items (.json). A synonyms.csv (term,expansion) and an answers.yaml among them are
-    read too. The bundle is written only if every source reads cleanly.
+    read too, and Frontdesk's public-service lexicon of abbreviations and everyday words is merged in
+    (your synonyms.csv wins on a term both define). The bundle is written only if every source reads
+    cleanly.
 
     Every passage is also embedded with the pinned embedding model (all-MiniLM-L6-v2), so questions
     find guidance by meaning as well as by words: about 0.1 s a passage on a 2-core laptop.
@@ -41,7 +45,7 @@ def kb_build(sources, output, bundle_id, title, version, created, no_vectors):
         embedder = shared_embedder()
     with progress_bar("Building") as report:
         summary = build_bundle(sources, output, bundle_id=bundle_id, title=title, version=version, created=created,
-                               on_progress=report, embedder=embedder)
+                               on_progress=report, default_synonyms=default_synonyms, embedder=embedder)
     click.echo(summary.describe())
 
 

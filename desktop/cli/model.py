@@ -19,12 +19,15 @@ def model_list(as_json):
     """List the models Frontdesk knows, whether each is installed, and which one is in use.
 
     The model in use is marked with *. It is the file the IT policy names (model_path), or else
-    the small model that comes with Frontdesk.
+    the small model that comes with Frontdesk. The last line names the CPU variant of llama.cpp
+    this computer runs, and any variant rejected because it failed when tried.
     """
     from knowledge.config import load_policy
+    from models.backends import ensure_cpu_backends
     from models.catalogue import list_models
 
     listing = list_models(load_policy())
+    listing["cpu"] = ensure_cpu_backends()
     if as_json:
         echo_json(listing)
         return
@@ -38,6 +41,7 @@ def model_list(as_json):
                    f"{m['chat_format']}, {m['licence']}, shows the {m['prefers']} draft first\n    {where}")
     if listing["problem"]:
         click.echo(f"! {listing['problem']}")
+    click.echo(f"llama.cpp CPU variant: {listing['cpu'].describe()}")
 
 
 @model.command("verify")

@@ -1,0 +1,107 @@
+"""Messages asking several questions: split into parts, each part searched, the draft answering each part."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from desktop.cli import cli
+from knowledge.message import PER_DOCUMENT, part_queries, search_message, split_questions
+from models.drafting import draft_answer
+from models.support import check_citations
+
+ISSUE_MESSAGE = ("Hi, I lost my job last week, can I get UC? And will it affect my council tax reduction? "
+                 "Also my son is 17, do I still get child benefit?")
+
+
+@pytest.mark.parametrize("message, parts", [
+    (ISSUE_MESSAGE, ["Hi, I lost my job last week, can I get UC?", "And will it affect my council tax reduction?",
+                     "Also my son is 17, do I still get child benefit?"]),
+    ("can I get UC and will it affect my council tax reduction", ["can I get UC", "will it affect my council tax reduction"]),
+    ("Hello, three questions please: 1) how much is SSP 2) how much is carers allowance 3) can a pharmacist give a fit note",
+     ["how much is SSP", "how much is carers allowance", "can a pharmacist give a fit note"]),
+    ("two things: do my kids get free school dinners now im on uc, and is there any help with school uniform",
+     ["do my kids get free school dinners now im on uc", "is there any help with school uniform"]),
+    # A statement goes with the question after it; greetings and thanks are no part.
+    ("Dear Jo, I was sanctioned last month. How long does it last? I also have a rent arrears letter. Can they evict me? Many thanks, Sam",
+     ["I was sanctioned last month. How long does it last?", "I also have a rent arrears letter. Can they evict me?"]),
+])
+def test_a_message_is_split_into_its_questions(message, parts):
+    assert list(split_questions(message)) == parts
+
+
+@pytest.mark.parametrize("message", [
+    "how much is child benefit",
+    "I have no money for food until my universal credit comes, what can I do?",
+    "Dear Sir, I am writing about my mother. She is 80 and lives alone. Can she get pension credit? Kind regards, John",
+    "I need help. My rent is due on Friday.",
+])
+def test_a_message_asking_one_thing_is_one_part(message):
+    assert split_questions(message) == (message,)
+
+
+def test_a_part_that_says_it_is_searched_with_the_question_before_it():
+    parts = split_questions("How much is a hardship payment? And how do I pay it back?")
+    assert parts == ("How much is a hardship payment?", "And how do I pay it back?")
+    assert part_queries(parts) == (parts[0], f"{parts[0]} {parts[1]}")
+    # A part with enough of its own stands alone, "it" or not.
+    assert part_queries(split_questions(ISSUE_MESSAGE))[1] == "And will it affect my council tax reduction?"
+
+
+def test_one_question_searches_exactly_as_before(searcher):
+    question = "how long do I have to ask for a mandatory reconsideration"
+    assert search_message(searcher, question).results == searcher.search(question).results
+    assert search_message(searcher, question).parts == ()
+
+
+def test_each_part_gets_its_own_sources(searcher):
+    response = search_message(searcher, "How much is child benefit? And how do I apply for a budgeting loan?")
+    assert [p.covered for p in response.parts] == [True, True]
+    first, second = response.parts
+    assert response.results[first.sources[0]].passage.doc_id == "child-benefit"
+    assert response.results[second.sources[0]].passage.doc_id == "budgeting-loans"
+    # Each part's best comes before anyone's second best.
+    assert sorted([first.sources[0], second.sources[0]]) == [0, 1]
+    pages = [r.passage.doc_id for r in response.results]
+    assert all(pages.count(page) <= PER_DOCUMENT for page in pages)
+    assert response.covered and len(response.results) <= 10
+
+
+def test_the_issue_message_answers_council_tax_reduction_which_one_search_missed(searcher):
+    assert not searcher.search(ISSUE_MESSAGE).covered  # the three topics together: "No guidance found"
+    response = search_message(searcher, ISSUE_MESSAGE)
+    ctr = response.parts[1]
+    assert ctr.covered and response.results[ctr.sources[0]].passage.doc_id == "council-tax-reduction"
+
+
+def test_the_draft_answers_each_part_in_turn(searcher):
+    draft = draft_answer("How much is child benefit? And how do I apply for a budgeting loan?", searcher, None, mode="extractive")
+    first, second = draft.text.split("\n\n")
+    assert "£25.60" in first and "child-benefit" in cited_pages(first, draft)
+    assert cited_pages(second, draft) == {"budgeting-loans"}
+    assert not check_citations(draft.text, draft.sources).unsupported
+    assert [p.covered for p in draft.parts] == [True, True]
+
+
+def test_a_part_no_guidance_answers_is_named_and_the_rest_answered(searcher):
+    draft = draft_answer("How much is child benefit? And how do I renew my passport?", searcher, None, mode="extractive")
+    assert not draft.no_guidance and "£25.60" in draft.text and "\n\n" not in draft.text
+    assert "No guidance found for: \u201cAnd how do I renew my passport?\u201d" in draft.notice
+
+
+def test_ask_json_adds_the_parts_with_their_sources(sample_bundle):
+    result = CliRunner().invoke(cli, ["ask", "How much is child benefit? And how do I apply for a budgeting loan?",
+                                      "--bundle", str(sample_bundle), "--extractive", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert {"question", "sources", "draft", "citations"} <= set(payload)
+    parts = payload["parts"]
+    assert [p["question"] for p in parts] == ["How much is child benefit?", "And how do I apply for a budgeting loan?"]
+    assert payload["sources"][parts[1]["sources"][0] - 1]["doc_id"] == "budgeting-loans"
+    single = json.loads(CliRunner().invoke(cli, ["ask", "how much is child benefit", "--bundle", str(sample_bundle),
+                                                 "--extractive", "--json"]).output)
+    assert "parts" not in single
+
+
+def cited_pages(text, draft):
+    return {draft.sources[c.marker - 1].passage.doc_id for c in check_citations(text, draft.sources).citations}
