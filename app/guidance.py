@@ -10,16 +10,20 @@ from knowledge.errors import BundleError
 from knowledge.files import frozen_root
 from knowledge.install import active_bundle_path, install_bundle, rollback_bundle
 from knowledge.passage import BundleInfo
-from knowledge.sample_guidance import CONTENT_DIR, build_sample_bundle, content_fingerprint
+from knowledge.sample_guidance import CONTENT_DIR, build_sample_bundle, content_fingerprint, sample_vectors_tag
 from knowledge.schema import BUNDLE_SUFFIX
 from knowledge.signing import load_trusted_keys, verify_bundle
 from knowledge.updates import UpdateResult, check_for_update
 
+
 def sample_bundle_path(on_progress: Callable[[int, int, str], None] | None = None) -> Path:
-    """The sample guidance built into the cache folder (once per content version): unsigned, for trying out."""
+    """The sample guidance built into the cache folder (once per content and shipped-vectors version): unsigned, for trying out.
+
+    Its passage vectors come from knowledge/sample-vectors.npz (see knowledge.sample_guidance.build_sample_bundle).
+    """
     if not CONTENT_DIR.is_dir():
         raise BundleError(f"{CONTENT_DIR}: the sample guidance is missing. Install a bundle with `frontdesk kb install`.")
-    target = app_paths().cache / f"sample-{content_fingerprint()}{BUNDLE_SUFFIX}"
+    target = app_paths().cache / f"sample-{content_fingerprint()}{sample_vectors_tag()}{BUNDLE_SUFFIX}"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         build_sample_bundle(target, on_progress)

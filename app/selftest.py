@@ -46,6 +46,7 @@ def run_self_test(bundle: Path | None = None, model: Path | None = None, max_tok
     from app.model_choice import choose_model, load_runtime
     from knowledge.install import active_bundle_path
     from knowledge.search import Searcher
+    from models.embedder import shared_embedder
     from models.drafting import draft_answer
 
     state: dict = {}
@@ -80,7 +81,7 @@ def run_self_test(bundle: Path | None = None, model: Path | None = None, max_tok
 
     def bundle_check() -> str:
         path = resolve_bundle(bundle)
-        state["searcher"] = Searcher(path)
+        state["searcher"] = Searcher(path, shared_embedder())
         info = state["searcher"].info
         if signature_path(path).exists():
             from knowledge.signing import load_trusted_keys, verify_bundle

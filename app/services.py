@@ -11,6 +11,7 @@ from app.history import HistoryStore
 from app.model_choice import ModelChoice, choose_model
 from app.user_settings import UserSettings, effective_settings, load_settings
 from knowledge.search import Searcher
+from models.embedder import shared_embedder
 
 
 @dataclass
@@ -21,9 +22,15 @@ class AppServices:
     model_choice: ModelChoice
     history: HistoryStore
 
-    def use_bundle(self, path: Path) -> None:
-        """Search `path` from now on (a newly installed bundle), closing the bundle it replaces."""
-        old, self.searcher = self.searcher, Searcher(path)
+    def use_bundle(self, path: Path, embedder=None) -> None:
+        """Search `path` from now on (a newly installed bundle), closing the bundle it replaces.
+
+        Its questions are embedded with `embedder`, by default the process's shared embedding model
+        (loading in the background: searches run by words until it is ready).
+        """
+        if embedder is None:
+            embedder = shared_embedder(background=True)
+        old, self.searcher = self.searcher, Searcher(path, embedder)
         old.close()
 
     def close(self) -> None:
@@ -35,7 +42,8 @@ def open_services(bundle: Path | None = None, model: Path | None = None) -> AppS
     """Read the policy (a malformed one stops here with PolicyError), open the guidance and the history."""
     policy = load_policy()
     settings = effective_settings(load_settings(), policy)
-    searcher = Searcher(resolve_bundle(bundle))
+    # The embedding model loads in the background: searches run by words until it is ready.
+    searcher = Searcher(resolve_bundle(bundle), shared_embedder(background=True))
     choice = choose_model(model or settings.model_path or None, policy, settings.threads)
     history = HistoryStore(keep=policy.history_enabled, keep_personal_data=policy.history_keep_personal_data)
     history.purge_older_than(settings.history_days)

@@ -63,13 +63,16 @@ class Corpus:
         absent = [str(p) for p in needed if not p.exists()]
         return f"not there yet: {', '.join(absent)}" if absent else ""
 
-    def bundle(self) -> Path:
-        """The corpus built once into a real bundle in the benchmark's scratch folder."""
+    def bundle(self, embedder=None) -> Path:
+        """The corpus built once into a real bundle in the benchmark's scratch folder (with passage vectors
+        from `embedder`; FRONTDESK_BENCH_BUNDLES names a folder that keeps them between runs)."""
         from knowledge.build import build_bundle
 
-        out = WORK / f"{self.name}-1.fdkb"
+        folder = Path(os.environ.get("FRONTDESK_BENCH_BUNDLES") or WORK)
+        folder.mkdir(parents=True, exist_ok=True)
+        out = folder / f"{self.name}{'-v' if embedder else ''}-1.fdkb"
         if not out.exists():
-            build_bundle(list(self.sources), out, created="2026-01-01T00:00:00Z", **dict(self.build_options))
+            build_bundle(list(self.sources), out, created="2026-01-01T00:00:00Z", embedder=embedder, **dict(self.build_options))
         return out
 
 

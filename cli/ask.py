@@ -34,13 +34,17 @@ def search(query, bundle, k, as_json):
     from knowledge.jsonable import search_result_json
     from app.guidance import resolve_bundle
     from knowledge.search import Searcher
+    from models.embedder import shared_embedder
 
-    with Searcher(resolve_bundle(bundle)) as searcher:
+    with Searcher(resolve_bundle(bundle), shared_embedder()) as searcher:
         response = searcher.search(query, k)
     if as_json:
         echo_json({"query": query,
                    "results": [{**search_result_json(r), "matched_terms": list(r.matched_terms)} for r in response.results],
-                   "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered, "lang": response.lang})
+                   "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered,
+                   "confidence": round(response.confidence, 4),
+                   "searched_by": "words and meaning" if response.signals and response.signals.cosine is not None else "words",
+                   "signals": response.signals, "lang": response.lang})
         return
     if not response.covered:
         click.echo("No guidance found for this question. Closest sources:" if response.results else "No guidance found.")
@@ -107,6 +111,7 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
     from knowledge.search import Searcher
     from models.draft import DoneEvent, RestartEvent, SourcesEvent, TokenEvent
     from models.drafting import stream_draft
+    from models.embedder import shared_embedder
     from models.errors import ModelError
 
     if question == "-":
@@ -125,7 +130,7 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
             click.echo(f"Model not available: {exc}", err=True)
     try:
         streamed = False
-        with Searcher(resolve_bundle(bundle)) as searcher:
+        with Searcher(resolve_bundle(bundle), shared_embedder()) as searcher:
             for event in stream_draft(question, searcher, runtime, mode=mode, max_tokens=max_tokens, unavailable=unavailable,
                                       prefers=choice.prefers):
                 if as_json:

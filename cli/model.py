@@ -110,10 +110,11 @@ def model_bench(model_path, tokens, questions, bundle, limit, as_json):
             from app.guidance import resolve_bundle
             from knowledge.evaluate import read_questions
             from knowledge.search import Searcher
+            from models.embedder import shared_embedder
             from models.catalogue import catalogue_entry, record_verdict
             from models.quality import run_quality_bench
 
-            with Searcher(resolve_bundle(bundle)) as searcher:
+            with Searcher(resolve_bundle(bundle), shared_embedder()) as searcher:
                 report = run_quality_bench(runtime, searcher, read_questions(questions), limit=limit)
             figures["quality"] = report
             if catalogue_entry(runtime.info.path) is None and runtime.info.sha256:

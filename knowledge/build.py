@@ -7,6 +7,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +20,7 @@ from knowledge.errors import SourceError
 from knowledge.files import fsync_folder
 from knowledge.schema import BUNDLE_SUFFIX, DDL, SCHEMA_VERSION
 from knowledge.sources import ReadResult, read_sources, slugify
+from knowledge.vectors import VECTORS_DDL, Embedder, passage_text, vector_blob, vector_meta
 from knowledge.synonyms import lexicon_fingerprint, merged_synonyms, read_lexicon
 
 BUILDER_VERSION = "frontdesk-kb-1"
@@ -37,6 +39,8 @@ class BuildSummary:
     answers: int
     warnings: tuple[str, ...]
     elapsed_s: float
+    vectors: str = ""  # the embedding model's id, "" when built without vectors
+    embed_s: float = 0.0
     lexicon_synonyms: int = 0  # of `synonyms`, how many came from the shipped public-service lexicon
 
     def describe(self) -> str:
@@ -46,6 +50,8 @@ class BuildSummary:
             f"  {self.documents} documents, {self.passages} passages, {self.synonyms} synonyms"
             f"{f' ({self.lexicon_synonyms} from the public-service lexicon)' if self.lexicon_synonyms else ''}, "
             f"{self.answers} standard answers",
+            f"  passage vectors: {self.vectors} ({self.embed_s:.1f} s)" if self.vectors
+            else "  no passage vectors (--no-vectors): searched by words only",
         ]
         if self.warnings:
             lines.append(f"  {len(self.warnings)} warning(s):")
@@ -80,23 +86,35 @@ def default_version(output: Path) -> int:
 
 
 class BuildProgress:
-    """One bar for both stages: reading the files is the first half, splitting documents the second.
+    """One bar for every stage: reading the files, splitting documents, then embedding passages.
 
-    Reports (done, total, item) with a fixed total and `done` never going back, as a bar needs.
+    Reports (done, total, item) with a fixed total and `done` never going back, as a bar needs. Without
+    vectors reading and splitting are half each; with them embedding takes most of the time, so
+    reading and splitting share the first tenth.
     """
 
-    def __init__(self, report: Progress | None) -> None:
+    SCALE = 1000
+
+    def __init__(self, report: Progress | None, embedding: bool = False) -> None:
         self.report = report
-        self.files = 1
+        self.embedding = embedding
+        self.done = 0
+
+    def _send(self, share: float, item: str) -> None:
+        done = max(self.done, min(self.SCALE, round(share * self.SCALE)))
+        self.done = done
+        if self.report:
+            self.report(done, self.SCALE, item)
 
     def reading(self, done: int, total: int, item: str) -> None:
-        self.files = max(total, 1)
-        if self.report:
-            self.report(done, 2 * self.files, item)
+        self._send((0.05 if self.embedding else 0.5) * done / max(total, 1), item)
 
     def splitting(self, done: int, total: int, item: str) -> None:
-        if self.report:
-            self.report(self.files + round(done * self.files / max(total, 1)), 2 * self.files, item)
+        start, width = (0.05, 0.05) if self.embedding else (0.5, 0.5)
+        self._send(start + width * done / max(total, 1), item)
+
+    def embedding_passages(self, done: int, total: int, item: str) -> None:
+        self._send(0.1 + 0.9 * done / max(total, 1), item)
 
 
 def build_bundle(
@@ -109,11 +127,14 @@ def build_bundle(
     created: str | None = None,
     on_progress: Progress | None = None,
     default_synonyms: bool = True,
+    embedder: Embedder | None = None,
 ) -> BuildSummary:
     """Read `sources` and write the bundle `output`; the same sources always give the same bytes.
 
     `default_synonyms` merges the shipped public-service lexicon into the bundle's synonyms (the
-    sources' own synonyms.csv wins on a term both define).
+    sources' own synonyms.csv wins on a term both define). With an `embedder`, every passage's
+    vector is stored too (models/embedder.py has the real one); without, the bundle is searched by
+    words only.
     """
     started = datetime.now().timestamp()
     output = Path(output)
@@ -121,7 +142,7 @@ def build_bundle(
         raise SourceError(f"{output}: a bundle file name must end in {BUNDLE_SUFFIX}, for example jobcentre-guidance-12{BUNDLE_SUFFIX}.")
     if not output.parent.exists():
         raise SourceError(f"{output.parent}: the output folder does not exist. Create it first.")
-    progress = BuildProgress(on_progress)
+    progress = BuildProgress(on_progress, embedding=embedder is not None)
     read = read_sources([Path(s) for s in sources], progress.reading)
     bundle_id = bundle_id or default_bundle_id(output)
     version = default_version(output) if version is None else int(version)
@@ -139,13 +160,15 @@ def build_bundle(
         # Which lexicon went in ("none" when left out): `kb diff` shows a change of lexicon here.
         "lexicon": lexicon_fingerprint() if default_synonyms else "none",
     }
+    if embedder is not None:
+        meta.update(vector_meta(embedder))
     synonyms = merged_synonyms(read.synonyms, read_lexicon() if default_synonyms else ())
     # A temporary file beside the output: the rename at the end is atomic on one filesystem.
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        passages = write_bundle(tmp, read, meta, progress.splitting, synonyms)
+        passages, embed_s = write_bundle(tmp, read, meta, progress.splitting, synonyms, embedder, progress.embedding_passages)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, output)
@@ -163,13 +186,15 @@ def build_bundle(
         answers=len(read.answers),
         warnings=read.warnings,
         elapsed_s=datetime.now().timestamp() - started,
+        vectors=embedder.model_id if embedder is not None else "",
+        embed_s=embed_s,
         lexicon_synonyms=sum(s.origin == "lexicon" for s in synonyms),
     )
 
 
 def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress: Progress | None,
-                 synonyms=None) -> int:
-    """Write every table into the empty SQLite file at `path`; return the passage count.
+                 synonyms=None, embedder: Embedder | None = None, on_embedding: Progress | None = None) -> tuple[int, float]:
+    """Write every table into the empty SQLite file at `path`; return the passage count and seconds spent embedding.
 
     `synonyms` are those to store (default: the sources' own, as read).
     """
@@ -183,7 +208,7 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
         db = sqlite_utils.Database(conn)
         db["meta"].insert_all(({"key": k, "value": v} for k, v in sorted(meta.items())))
         documents = sorted(read.documents, key=lambda d: d.id)
-        passage_rows, fts_rows = [], []
+        passage_rows, fts_rows, embed_texts = [], [], []
         rowid = 0
         for n, doc in enumerate(documents, start=1):
             for seq, p in enumerate(split_passages(link_text_only(doc.body))):
@@ -191,6 +216,7 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
                 passage_rows.append({"rowid": rowid, "id": f"{doc.id}#{seq}", "doc_id": doc.id, "seq": seq,
                                      "heading": p.heading, "text": p.text, "tokens": p.tokens})
                 fts_rows.append((rowid, doc.title, p.heading, p.text))
+                embed_texts.append(passage_text(doc.title, p.heading, p.text))
             if on_progress and (n % 50 == 0 or n == len(documents)):
                 on_progress(n, len(documents), f"splitting {doc.source}")
         db["documents"].insert_all(
@@ -217,11 +243,33 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
              "review_due": a.review_due.isoformat() if a.review_due else None}
             for a in sorted(read.answers, key=lambda a: a.id)
         )
+        embed_s = write_vectors(conn, embedder, embed_texts, on_embedding) if embedder is not None else 0.0
         conn.commit()
         conn.execute("VACUUM")
-        return len(passage_rows)
+        return len(passage_rows), embed_s
     finally:
         conn.close()
+
+
+EMBED_BATCH = 8  # passages per embedder call: progress stays smooth; bigger batches measured no faster
+
+
+def write_vectors(conn: sqlite3.Connection, embedder: Embedder, texts: list[str], on_progress: Progress | None) -> float:
+    """Embed every passage (rowids 1..n, in order) into passage_vectors; return the seconds it took."""
+    started = time.perf_counter()
+    conn.executescript(VECTORS_DDL)
+    for start in range(0, len(texts), EMBED_BATCH):
+        batch = texts[start : start + EMBED_BATCH]
+        vectors = embedder.embed(batch)
+        if vectors.shape != (len(batch), embedder.dimensions):
+            raise SourceError(f"The embedding model {embedder.model_id} gave vectors of shape {vectors.shape}, "
+                              f"not ({len(batch)}, {embedder.dimensions}). Reinstall Frontdesk, or build with --no-vectors.")
+        conn.executemany("INSERT INTO passage_vectors(rowid, vector) VALUES (?, ?)",
+                         [(start + i + 1, vector_blob(v)) for i, v in enumerate(vectors)])
+        if on_progress:
+            done = min(start + EMBED_BATCH, len(texts))
+            on_progress(done, len(texts), f"embedding passage {done} of {len(texts)}")
+    return time.perf_counter() - started
 
 
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)\s]+)(?:\s+\"[^\"]*\")?\)")

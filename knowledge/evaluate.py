@@ -9,6 +9,7 @@ from typing import Sequence
 from urllib.parse import urlparse
 
 from knowledge.answers import answers_for
+from knowledge.calibration import NoGuidanceRule, fit_rule
 from knowledge.errors import SourceError
 from knowledge.passage import SearchResponse
 from knowledge.search import Searcher
@@ -145,6 +146,26 @@ def rank_of(question: Question, ranked: Sequence[tuple[str, str]]) -> int | None
 
 def fact_found(fact: Sequence[str], texts: Sequence[str]) -> bool:
     return any(w.lower() in t for w in fact for t in texts)
+
+
+def calibrate_rule(searcher: Searcher, questions: Sequence[Question], fitted_on: str = "") -> NoGuidanceRule:
+    """A no-guidance rule refitted on `questions` (in scope: answer; `expected: []`: refuse).
+
+    Needs at least 5 of each kind: fewer cannot say where the line between them lies.
+    """
+    in_scope = sum(1 for q in questions if q.expected)
+    out_scope = len(questions) - in_scope
+    if in_scope < 5 or out_scope < 5:
+        raise SourceError(f"--calibrate needs at least 5 in-scope and 5 out-of-scope questions (\"expected\": []); "
+                          f"the file has {in_scope} and {out_scope}. Add questions the guidance does not answer.")
+    signals, answerable = [], []
+    for q in questions:
+        response = searcher.search(q.question, 5)
+        if response.signals is None:
+            continue  # nothing searchable in it: always "no guidance found", whatever the rule
+        signals.append(response.signals)
+        answerable.append(bool(q.expected))
+    return fit_rule(signals, answerable, fitted_on=fitted_on)
 
 
 def evaluate_retrieval(bundle, questions: Sequence[Question], k: int = 5) -> RetrievalReport:

@@ -27,8 +27,26 @@ class SearchResult:
     """A passage with its rank score and the query terms it matched (for highlighting)."""
 
     passage: Passage
-    score: float  # higher is better (negated bm25)
+    score: float  # higher is better: the fused score (reciprocal ranks), or the lexical one when searched by words only
     matched_terms: tuple[str, ...] = ()
+    lexical_score: float = 0.0  # weighted bm25, re-ranked (0: found by meaning only)
+    lexical_rank: int | None = None  # place in the word ranking (1 = first), None if not in it
+    dense_rank: int | None = None  # place in the meaning ranking, None if not in it or not searched
+    cosine: float | None = None  # similarity of meaning to the question, None if not searched
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSignals:
+    """What "no guidance found" is decided from (knowledge/calibration.py)."""
+
+    coverage: float  # best share of the question's weight a top result matches (title, summary, headings, text)
+    topic: float  # best share its title, summary and headings match
+    lexical: float  # best lexical score
+    fused: float = 0.0  # best fused score (0 when searched by words only)
+    cosine: float | None = None  # best passage's cosine to the question; None when searched by words only
+    cosine_next: float | None = None  # best cosine on another page than the best one
+    cosine_mean: float | None = None  # mean cosine of the nearest passages (CANDIDATES of them): the question's baseline
+    agree: bool | None = None  # the word and meaning rankings put the same page first
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +67,8 @@ class SearchResponse:
     results: tuple[SearchResult, ...]
     elapsed_ms: float
     covered: bool  # False: "No guidance found", results are only the closest sources
+    signals: SearchSignals | None = None  # None when there was nothing to search
+    confidence: float = 0.0  # the calibrated rule's probability that the results answer the question
     lang: str = ""  # the question's language, when the bundle holds more than one and it could be told
     parts: tuple[QuestionPart, ...] = ()  # a message asking several questions: each one's sources (else empty)
 

@@ -1,4 +1,6 @@
-"""Searching a bundle: FTS5 with weighted bm25, synonyms, spelling help, two passages per document at most."""
+"""Searching a bundle: FTS5 with weighted bm25 and, when the bundle has passage vectors, the
+question's meaning too, the two rankings fused; two passages per document at most; "no guidance
+found" decided by a calibrated rule (knowledge/calibration.py)."""
 
 from __future__ import annotations
 
@@ -10,37 +12,32 @@ import sqlite3
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from knowledge.bundle import bundle_info_from, open_bundle
+import numpy as np
+
+from knowledge.bundle import bundle_info_from, open_bundle, read_meta
+from knowledge.calibration import META_RULE, NoGuidanceRule
 from knowledge.errors import BundleError
 from knowledge.language import detect_language, document_languages, prefer_language
-from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult
-from knowledge.query import ParsedQuery, is_figure, parse_query
+from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult, SearchSignals
+from knowledge.query import ParsedQuery, is_figure, parse_query, without_greeting_and_sign_off
 from knowledge.schema import BM25_WEIGHTS
+from knowledge.vectors import Embedder, embedder_ready, read_vectors, vector_status
 
-CANDIDATES = 40  # bm25 candidates re-ranked per query
+CANDIDATES = 40  # bm25 candidates re-ranked per query, and as many nearest passages by meaning
 # A passage whose page title names what the question asks about ("apply for universal credit" →
 # "How to claim Universal Credit") gains up to this share of its score. Measured on the sample set.
 TITLE_BOOST = 1.0
 COMMON_SHARE = 0.2  # terms in more passages than this share are not searched alone (query.parse_query)
 PER_DOCUMENT = 2
-# A result "covers" the question when the words it matches carry at least this share of the
-# question's weight (each word weighted by how rare it is in the bundle, and a word the bundle never
-# uses weighs most: "renew my passport" matches "passport" but not "renew"), and its score clears
-# MIN_SCORE. Tuned on knowledge/eval/questions.jsonl: see benchmarks/retrieval_quality.py.
-MIN_COVERAGE = 0.5
-MIN_SCORE = 3.0
-# A result this strong needs less of the question's weight (a pasted email says much besides its
-# question), but never under STRONG_COVERAGE. The result must also be on topic (MIN_TOPIC).
-# On the sample set: 94% of in-scope questions answered, all 13 out-of-scope ones honestly
-# "no guidance found"; over the GOV.UK examples, 2 of 8 off-topic questions still answered.
-STRONG_SCORE = 8.0
-STRONG_COVERAGE = 0.4
-MIN_TOPIC = 0.05  # share of the question's weight the title, summary and headings must match (Searcher.covers)
+# Reciprocal rank fusion (Cormack et al. 2009): each ranking adds 1 / (RRF_K + rank). k=60 is the
+# published default; equal weights. Measured against the lexical ranking alone in
+# benchmarks/retrieval_quality.py (development halves).
+RRF_K = 60
+TOPIC_RESULTS = 3  # the results the coverage signals look at
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +70,17 @@ class Searcher:
         FROM passages p JOIN documents d ON d.id = p.doc_id
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, embedder: Embedder | None = None):
         self.path = Path(path)
         self._conn = open_bundle(self.path)
         self._lock = threading.Lock()
         self.info: BundleInfo = bundle_info_from(self._conn, self.path)
+        meta = read_meta(self._conn, self.path)
+        self.vectors = vector_status(self._conn, meta)
+        # Vectors from another model are not comparable with this one's questions: words only then.
+        self.embedder = embedder if self.vectors.matches(embedder) else None
+        self.rule = NoGuidanceRule.from_meta(meta.get(META_RULE))
+        self._matrix: tuple[np.ndarray, np.ndarray] | None = None
         try:
             synonyms: dict[str, list[str]] = defaultdict(list)
             for term, expansion in self._conn.execute("SELECT term, expansion FROM synonyms ORDER BY rowid"):
@@ -150,21 +153,6 @@ class Searcher:
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in matched) / total if total > 0 else 0.0
 
-    def covers(self, parsed: ParsedQuery, result: SearchResult, topic: str) -> bool:
-        """Whether one result is relevant enough to answer from: strong, matching enough of the question, on topic.
-
-        `topic` is the page's title, summary and the passage's headings. Words scattered through a
-        page's text are not a topic ("recipe" and "pie" both occur in a maths curriculum): guidance
-        that answers a question names some of it there.
-        """
-        # The page's summary counts too: it says what the page is for ("16 and 17 year olds").
-        whole = SearchResult(result.passage, result.score, matched_in(parsed, f"{topic}\n{result.passage.text}"))
-        coverage = self.coverage(parsed, whole)
-        if not ((result.score >= STRONG_SCORE and coverage >= STRONG_COVERAGE) or (
-                result.score >= MIN_SCORE and coverage >= MIN_COVERAGE)):
-            return False
-        return self.coverage(parsed, SearchResult(result.passage, result.score, matched_in(parsed, topic))) >= MIN_TOPIC
-
     def correct_spelling(self, term: str) -> str | None:
         """A close indexed word for a term the bundle does not contain ("univeral" → "univers")."""
         if len(term) < 5 or not term.isalpha() or self._written(term) or self.document_frequency(term):
@@ -182,17 +170,33 @@ class Searcher:
         return self._passage_count >= 500 and self.document_frequency(term) > COMMON_SHARE * self._passage_count
 
     def search(self, query: str, k: int = 5) -> SearchResponse:
-        """The k best passages for `query` (never raises on user text; empty text gives no results)."""
+        """The k best passages for `query` (never raises on user text; empty text gives no results).
+
+        With an embedder whose model made the bundle's vectors, the question is embedded once and
+        its nearest passages fused with the word ranking; while the embedder is still loading, or for
+        a bundle without vectors, the search is by words only.
+        """
         started = time.perf_counter()
         k = max(1, min(int(k), 50))
+        query_text = query if isinstance(query, str) else ""
         with self._lock:
-            parsed = self.parse(query if isinstance(query, str) else "")
+            parsed = self.parse(query_text)
             lang = self.question_language(query)
-            ranked = self._ranked(parsed, 2 * k if lang else k) if parsed.match else []
+        if not concepts(parsed):
+            return SearchResponse(query=query, results=(), elapsed_ms=(time.perf_counter() - started) * 1000, covered=False)
+        # The embedding model reads English: a question in another language is searched by its words.
+        question = self._question_vector(query_text) if lang in ("", "en") else None
+        with self._lock:
+            lexical = self._lexical(parsed) if parsed.match else []
+            dense = self._dense(question) if question is not None else []
+            ranked = self._fused(parsed, lexical, dense, 2 * k if lang else k)
             ranked = self.in_question_language(ranked, lang)[:k]
-            covered = any(self.covers(parsed, result, topic) for result, topic in ranked[:3])
+            signals = self._signals(parsed, lexical, dense, ranked) if ranked else None
+        confidence = self.rule.probability(signals) if signals else 0.0
+        covered = bool(signals) and self.rule.covers(signals)
         elapsed = (time.perf_counter() - started) * 1000
-        return SearchResponse(query=query, results=tuple(r for r, _ in ranked), elapsed_ms=elapsed, covered=covered, lang=lang)
+        return SearchResponse(query=query, results=tuple(r for r, _ in ranked), elapsed_ms=elapsed, covered=covered,
+                              signals=signals, confidence=confidence, lang=lang)
 
     # -- language (DESIGN.md: "a question searches its own language first") --------------------
     def question_language(self, query) -> str:
@@ -213,8 +217,31 @@ class Searcher:
         lang = self.languages.get(passage.doc_id, "")
         return replace(passage, lang=lang) if lang else passage
 
-    def _ranked(self, parsed: ParsedQuery, k: int) -> list[tuple[SearchResult, str]]:
-        """BM25 candidates re-ranked; each result with its topic text (title, summary, headings)."""
+    # -- the two rankings ------------------------------------------------------------------------
+    def _question_vector(self, text: str) -> np.ndarray | None:
+        """The question's embedding, or None when searching by words only (no vectors, or the model still loading)."""
+        if not embedder_ready(self.embedder):
+            return None
+        try:
+            # "Hi Jo, ... Thanks, Sam" says nothing about the question, and a name pulls in pages by accident.
+            return self.embedder.embed([without_greeting_and_sign_off(text[:4000]).strip() or text[:4000]])[0]
+        except Exception:  # noqa: BLE001 - a model that fails must not stop the word search
+            return None
+
+    def _dense(self, question: np.ndarray) -> list[tuple[int, float]]:
+        """(rowid, cosine) of the CANDIDATES passages nearest the question in meaning, nearest first."""
+        if self._matrix is None:
+            self._matrix = read_vectors(self._conn, self.vectors.dimensions)
+        rowids, matrix = self._matrix
+        if not len(rowids):
+            return []
+        cosines = matrix @ question.astype(np.float32)
+        top = np.argpartition(-cosines, min(CANDIDATES, len(cosines) - 1))[:CANDIDATES]
+        top = top[np.lexsort((rowids[top], -cosines[top]))]
+        return [(int(rowids[i]), float(cosines[i])) for i in top]
+
+    def _lexical(self, parsed: ParsedQuery) -> list[tuple[int, SearchResult, str]]:
+        """BM25 candidates re-ranked, best first: (rowid, result, topic text: title, summary, headings)."""
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         try:
             rows = self._conn.execute(
@@ -226,13 +253,7 @@ class Searcher:
             return []  # a query FTS5 still rejects is treated as finding nothing
         if not rows:
             return []
-        placeholders = ",".join("?" * len(rows))
-        found = {
-            row[0]: (passage_from_row(row[1:9]), row[9])
-            for row in self._conn.execute(
-                f"{self._PASSAGE_SQL.replace('d.review_due', 'd.review_due, d.summary')} WHERE p.rowid IN ({placeholders})",
-                tuple(rowid for rowid, _ in rows))
-        }
+        found = self._passages([rowid for rowid, _ in rows])
         wanted = max(1, len(concepts(parsed)))
         candidates = []
         for rowid, bm25 in rows:
@@ -244,8 +265,41 @@ class Searcher:
             # a passage that matches one rare word from beating one that matches the whole question.
             score = bm25 * (0.5 + share) * (1 + TITLE_BOOST * min(1.0, title / wanted))
             topic = f"{passage.title}\n{summary}\n{passage.heading}"
-            candidates.append((SearchResult(passage, score, matched), topic))
-        candidates.sort(key=lambda c: (-c[0].score, c[0].passage.id))
+            candidates.append((rowid, SearchResult(passage, score, matched, lexical_score=score), topic))
+        candidates.sort(key=lambda c: (-c[1].score, c[1].passage.id))
+        return [(rowid, replace(result, lexical_rank=n), topic) for n, (rowid, result, topic) in enumerate(candidates, start=1)]
+
+    def _passages(self, rowids: list[int]) -> dict[int, tuple[Passage, str]]:
+        """Passages and their page summaries by rowid."""
+        placeholders = ",".join("?" * len(rowids))
+        return {
+            row[0]: (passage_from_row(row[1:9]), row[9])
+            for row in self._conn.execute(
+                f"{self._PASSAGE_SQL.replace('d.review_due', 'd.review_due, d.summary')} WHERE p.rowid IN ({placeholders})",
+                tuple(rowids))
+        }
+
+    def _fused(self, parsed: ParsedQuery, lexical, dense, k: int) -> list[tuple[SearchResult, str]]:
+        """Both rankings fused by reciprocal rank (the word ranking alone without `dense`), then at most
+        PER_DOCUMENT passages a page; each result with its topic text."""
+        by_rowid = {rowid: (result, topic) for rowid, result, topic in lexical}
+        if dense:
+            missing = [rowid for rowid, _ in dense if rowid not in by_rowid]
+            if missing:
+                for rowid, (passage, summary) in self._passages(missing).items():
+                    matched = matched_in(parsed, f"{passage.title}\n{passage.heading}\n{passage.text}")
+                    by_rowid[rowid] = (SearchResult(passage, 0.0, matched), f"{passage.title}\n{summary}\n{passage.heading}")
+            fused: dict[int, float] = defaultdict(float)
+            for rowid, result, _ in lexical:
+                fused[rowid] += 1 / (RRF_K + result.lexical_rank)
+            for n, (rowid, cosine) in enumerate(dense, start=1):
+                fused[rowid] += 1 / (RRF_K + n)
+                result, topic = by_rowid[rowid]
+                by_rowid[rowid] = (replace(result, dense_rank=n, cosine=cosine), topic)
+            order = sorted(fused, key=lambda r: (-fused[r], by_rowid[r][0].passage.id))
+            candidates = [(replace(by_rowid[r][0], score=fused[r]), by_rowid[r][1]) for r in order]
+        else:
+            candidates = [(result, topic) for _, result, topic in lexical]
         per_doc: dict[str, int] = defaultdict(int)
         results = []
         for result, topic in candidates:
@@ -255,6 +309,27 @@ class Searcher:
             if len(results) == k:
                 break
         return results
+
+    def _signals(self, parsed: ParsedQuery, lexical, dense, ranked) -> SearchSignals:
+        """The evidence "no guidance found" is decided from (knowledge/calibration.py)."""
+        coverage = topic_share = 0.0
+        for result, topic in ranked[:TOPIC_RESULTS]:
+            # The page's summary counts too: it says what the page is for ("16 and 17 year olds").
+            whole = SearchResult(result.passage, result.score, matched_in(parsed, f"{topic}\n{result.passage.text}"))
+            coverage = max(coverage, self.coverage(parsed, whole))
+            topic_share = max(topic_share, self.coverage(parsed, SearchResult(result.passage, result.score, matched_in(parsed, topic))))
+        best_lexical = max((r.lexical_score for _, r, _ in lexical), default=0.0)
+        if not dense:
+            return SearchSignals(coverage, topic_share, best_lexical)
+        placeholders = ",".join("?" * len(dense))
+        doc_of = dict(self._conn.execute(f"SELECT rowid, doc_id FROM passages WHERE rowid IN ({placeholders})",
+                                         tuple(rowid for rowid, _ in dense)))
+        first_doc = doc_of.get(dense[0][0])
+        # The nearest passage on another page: a question about nothing here sits about as near to many pages.
+        nearest_other = next((c for rowid, c in dense[1:] if doc_of.get(rowid) != first_doc), None)
+        agree = bool(lexical) and lexical[0][1].passage.doc_id == first_doc
+        return SearchSignals(coverage, topic_share, best_lexical, fused=ranked[0][0].score, cosine=dense[0][1],
+                             cosine_next=nearest_other, cosine_mean=sum(c for _, c in dense) / len(dense), agree=agree)
 
     # -- reading, for the source viewer ---------------------------------------------------------
     def passage(self, passage_id: str) -> Passage:

@@ -12,9 +12,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from knowledge.answers import read_answers
-from knowledge.bundle import bundle_info_from, open_bundle
+from knowledge.bundle import bundle_info_from, open_bundle, read_meta
 from knowledge.errors import BundleError
 from knowledge.language import document_languages
+from knowledge.vectors import Embedder, vector_status
 
 MIN_PASSAGE_WORDS = 20
 MAX_PASSAGE_WORDS = 300
@@ -64,8 +65,11 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def validate_bundle(path: Path, today: date | None = None) -> ValidationReport:
-    """Every problem found in the bundle at `path`; a file that is not a bundle at all raises BundleError."""
+def validate_bundle(path: Path, today: date | None = None, embedder: Embedder | None = None) -> ValidationReport:
+    """Every problem found in the bundle at `path`; a file that is not a bundle at all raises BundleError.
+
+    `embedder` is the embedding model this Frontdesk searches with: vectors from another are reported.
+    """
     path = Path(path)
     today = today or date.today()
     conn = open_bundle(path)
@@ -120,6 +124,7 @@ def validate_bundle(path: Path, today: date | None = None) -> ValidationReport:
                 add("warning", "passage-too-long", f"Passage {pid} has {words} words (over {MAX_PASSAGE_WORDS}): split the section.", doc_id)
             elif words < MIN_PASSAGE_WORDS:
                 add("warning", "passage-too-short", f"Passage {pid} has {words} words (under {MIN_PASSAGE_WORDS}): it may not make sense alone.", doc_id)
+        check_vectors(conn, read_meta(conn, path), embedder, add)
     except sqlite3.DatabaseError as exc:
         add("error", "damaged", f"The bundle cannot be read ({exc}). Rebuild it.")
     finally:
@@ -140,6 +145,23 @@ def language_counts(conn: sqlite3.Connection, add) -> dict[str, int] | None:
         for (doc_id, source) in conn.execute("SELECT id, source FROM documents WHERE lang = '' ORDER BY id"):
             add("warning", "no-language", f"Document {doc_id}: its language is not known. Add `lang: en` (or cy) to {source} and rebuild.", doc_id)
     return counts
+
+
+def check_vectors(conn: sqlite3.Connection, meta: dict[str, str], embedder: Embedder | None, add) -> None:
+    """Whether questions can find this bundle's guidance by meaning, or only by words."""
+    status = vector_status(conn, meta)
+    if not status.present:
+        add("warning", "no-vectors", "The bundle has no passage vectors: it is searched by words only, and misses questions "
+            "put in other words. Rebuild it without --no-vectors.")
+        return
+    passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    if status.count != passages:
+        add("error", "vectors-incomplete", f"The bundle has vectors for {status.count} of its {passages} passages. Rebuild it.")
+    if embedder is not None and not status.matches(embedder):
+        add("warning", "vectors-other-model",
+            f"The bundle's passage vectors come from another embedding model ({status.model_id}, sha256 "
+            f"{status.sha256[:12]}...), not this Frontdesk's ({embedder.model_id}, {embedder.sha256[:12]}...): it is "
+            "searched by words only. Rebuild it with this version of `frontdesk kb build`.")
 
 
 def answer_findings(answers, doc_ids: set[str], today: date) -> list[Finding]:

@@ -107,7 +107,7 @@ def main() -> None:
     wait(ms=300)
     shot(window, "03-draft-streaming.png")
     wait(window.draft_finished)
-    window.question_edit.setPlainText("how do I renew my passport")
+    window.question_edit.setPlainText("who won the football last night")
     window.start_draft()
     wait(window.draft_finished)
     shot(window, "04-no-guidance.png")

@@ -43,41 +43,51 @@ def isolated_home(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def sample_bundle(tmp_path_factory) -> Path:
-    """The sample guidance in knowledge/content, built once into a real bundle (the app's own recipe)."""
+def embedder():
+    """The real embedding model (all-MiniLM-L6-v2 Q8_0 through llama-cpp-python), the process's shared one."""
+    from models.embedder import shared_embedder
+
+    e = shared_embedder()
+    e.load()
+    return e
+
+
+@pytest.fixture(scope="session")
+def sample_bundle(tmp_path_factory, embedder) -> Path:
+    """The sample guidance in knowledge/content, built once into a real bundle with passage vectors (the app's own recipe)."""
     from knowledge.sample_guidance import build_sample_bundle
 
     out = tmp_path_factory.mktemp("bundle") / "sample-1.fdkb"
-    build_sample_bundle(out)
+    build_sample_bundle(out, embedder=embedder)
     return out
 
 
 @pytest.fixture(scope="session")
-def govuk_bundle(tmp_path_factory) -> Path:
-    """The 138 real GOV.UK content items, built once into a real bundle."""
+def govuk_bundle(tmp_path_factory, embedder) -> Path:
+    """The 138 real GOV.UK content items, built once into a real bundle with passage vectors."""
     from knowledge.build import build_bundle
 
     out = tmp_path_factory.mktemp("govuk") / "govuk-1.fdkb"
-    build_bundle([GOVUK_EXAMPLES], out, created="2026-01-01T00:00:00Z")
+    build_bundle([GOVUK_EXAMPLES], out, created="2026-01-01T00:00:00Z", embedder=embedder)
     return out
 
 
 @pytest.fixture(scope="session")
-def realguide_bundle(tmp_path_factory) -> Path:
-    """The real Pension Wise and Money Advice guidance (English and Welsh), built once into a real bundle."""
+def realguide_bundle(tmp_path_factory, embedder) -> Path:
+    """The real Pension Wise and Money Advice guidance (English and Welsh), built once into a real bundle with vectors."""
     from knowledge.build import build_bundle
 
     out = tmp_path_factory.mktemp("realguide") / "realguide-1.fdkb"
-    build_bundle([REAL_GUIDANCE], out, created="2026-01-01T00:00:00Z")
+    build_bundle([REAL_GUIDANCE], out, created="2026-01-01T00:00:00Z", embedder=embedder)
     return out
 
 
 @pytest.fixture(scope="session")
-def searcher(sample_bundle):
-    """A read-only searcher over the sample bundle."""
+def searcher(sample_bundle, embedder):
+    """A read-only searcher over the sample bundle, by words and meaning."""
     from knowledge.search import Searcher
 
-    s = Searcher(sample_bundle)
+    s = Searcher(sample_bundle, embedder)
     yield s
     s.close()
 

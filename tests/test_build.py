@@ -208,7 +208,7 @@ def test_kb_build_shows_progress_on_a_terminal(tmp_path):
 
     leader, follower = pty.openpty()
     process = subprocess.run([sys.executable, "-c", "from cli import main; main()", "kb", "build", str(CONTENT_DIR), "-o", str(tmp_path / "t-1.fdkb")],
-                             stdin=follower, stdout=follower, stderr=follower, cwd=CONTENT_DIR.parent.parent, timeout=120)
+                             stdin=follower, stdout=follower, stderr=follower, cwd=CONTENT_DIR.parent.parent, timeout=600)
     os.close(follower)
     seen = b""
     while True:

@@ -83,7 +83,9 @@ def test_sample_question_set_meets_the_goal(searcher):
     assert report.n >= 100 and report.recall_at_k >= 0.9 and report.mrr > 0.8
     assert report.facts_at_k >= 0.8
     # Out-of-scope questions say "no guidance found"; in-scope ones mostly do not.
-    assert report.out_of_scope >= 10 and report.out_of_scope_correct >= 0.8
+    # The calibrated rule (fitted on other questions) refuses about half of this set's 13; the hand-set
+    # one, tuned on them, refused all 13 and 53% of real questions elsewhere (issue 9).
+    assert report.out_of_scope >= 10 and report.out_of_scope_correct >= 0.5
     assert report.in_scope_covered >= 0.8
 
 

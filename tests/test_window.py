@@ -160,7 +160,7 @@ def test_edit_copy_print_save(qtbot, window, tmp_path):
 
 
 def test_no_guidance_is_shown_as_such(qtbot, window):
-    result = draft(qtbot, window, "how do I renew my passport")
+    result = draft(qtbot, window, "who won the football last night")
     assert result.no_guidance
     assert window.mode_label.text() == "No guidance found"
     assert "No guidance found for this question" in window.sources_view.toPlainText()

@@ -1,0 +1,197 @@
+""""No guidance found" decided from evidence: a small logistic rule over a search's signals.
+
+The rule is fitted on development questions of several real corpora (benchmarks/calibrate.py) and
+shipped here as the default; a content team can refit it on its own questions
+(`frontdesk kb eval BUNDLE QUESTIONS --calibrate`) and the refitted rule travels in the bundle's
+`meta` under `no_guidance_rule`. A bundle searched without vectors uses the rule's lexical half,
+fitted on the same questions with the dense signals left out.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from knowledge.files import fsync_folder
+from knowledge.passage import SearchSignals
+
+META_RULE = "no_guidance_rule"
+HYBRID_FEATURES = ("coverage", "topic", "lexical", "cosine", "cosine_gap", "cosine_peak", "agree", "fused")
+LEXICAL_FEATURES = ("coverage", "topic", "lexical")
+FEATURES = HYBRID_FEATURES
+
+
+def feature_values(signals: SearchSignals, names: Sequence[str]) -> list[float]:
+    """The rule's inputs, each on a scale of about 0 to 1 (the fit needs no other scaling)."""
+    values = {
+        "coverage": signals.coverage,
+        "topic": signals.topic,
+        "lexical": math.log1p(max(signals.lexical, 0.0)) / 3.0,  # bm25 grows with the bundle: its log counts
+        "cosine": signals.cosine or 0.0,
+        "cosine_gap": (signals.cosine or 0.0) - (signals.cosine_next or 0.0),
+        # How far the best passage stands above the question's nearest passages in general: a question
+        # about nothing here is about as near to many passages; this does not depend on the bundle.
+        "cosine_peak": (signals.cosine or 0.0) - (signals.cosine_mean if signals.cosine_mean is not None else (signals.cosine or 0.0)),
+        "agree": 1.0 if signals.agree else 0.0,
+        "fused": signals.fused * 30.5,  # reciprocal-rank fusion tops out at 2/61
+    }
+    return [values[n] for n in names]
+
+
+@dataclass(frozen=True, slots=True)
+class LogisticRule:
+    """p(answerable) = sigmoid(bias + Σ weight × feature); answer when p ≥ threshold."""
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    def probability(self, signals: SearchSignals) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, feature_values(signals, self.features)))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def as_json(self) -> dict:
+        return {"features": list(self.features), "weights": [round(w, 5) for w in self.weights],
+                "bias": round(self.bias, 5), "threshold": round(self.threshold, 4)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "LogisticRule":
+        features = tuple(str(f) for f in data["features"])
+        weights = tuple(float(w) for w in data["weights"])
+        if len(features) != len(weights) or any(f not in FEATURES for f in features):
+            raise ValueError("features and weights do not match")
+        return cls(features, weights, float(data["bias"]), float(data["threshold"]))
+
+
+@dataclass(frozen=True, slots=True)
+class NoGuidanceRule:
+    """Whether a search's results cover the question: the hybrid rule when dense ran, else the lexical one."""
+
+    hybrid: LogisticRule
+    lexical: LogisticRule
+    fitted_on: str = ""
+
+    def covers(self, signals: SearchSignals) -> bool:
+        return self.probability(signals) >= self.rule_for(signals).threshold
+
+    def probability(self, signals: SearchSignals) -> float:
+        return self.rule_for(signals).probability(signals)
+
+    def rule_for(self, signals: SearchSignals) -> LogisticRule:
+        return self.hybrid if signals.cosine is not None else self.lexical
+
+    def to_meta(self) -> str:
+        return json.dumps({"version": 1, "fitted_on": self.fitted_on, "hybrid": self.hybrid.as_json(),
+                           "lexical": self.lexical.as_json()}, sort_keys=True)
+
+    @classmethod
+    def from_meta(cls, text: str | None) -> "NoGuidanceRule":
+        """The rule stored in a bundle's meta; the shipped default when there is none or it is unreadable."""
+        if not text:
+            return DEFAULT_RULE
+        try:
+            data = json.loads(text)
+            return cls(LogisticRule.from_json(data["hybrid"]), LogisticRule.from_json(data["lexical"]),
+                       str(data.get("fitted_on", "")))
+        except (ValueError, KeyError, TypeError):
+            return DEFAULT_RULE
+
+
+def store_rule(bundle: Path, rule: NoGuidanceRule) -> None:
+    """Write `rule` into the bundle's meta: a copy is changed, fsynced, then renamed over the bundle.
+
+    The bundle's bytes change, so a signature made before no longer matches: sign it again.
+    """
+    bundle = Path(bundle)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{bundle.name}.", suffix=".tmp", dir=bundle.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(bundle, tmp)
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (META_RULE, rule.to_meta()))
+            conn.commit()
+        finally:
+            conn.close()
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, bundle)
+        fsync_folder(bundle.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 3000) -> tuple[np.ndarray, float]:
+    """Weights and bias of an L2-regularised logistic regression (Newton's method; a few features)."""
+    n, d = x.shape
+    design = np.hstack([x, np.ones((n, 1))])
+    # Each class weighs the same however many questions it has: out-of-scope ones are the fewer.
+    sample = np.where(y == 1, 0.5 / max(1, y.sum()), 0.5 / max(1, (1 - y).sum()))
+    beta = np.zeros(d + 1)
+    penalty = np.diag([l2] * d + [0.0])
+    for _ in range(min(steps, 50)):
+        p = 1 / (1 + np.exp(-np.clip(design @ beta, -50, 50)))
+        gradient = design.T @ (sample * (p - y)) + penalty @ beta
+        hessian = (design * (sample * p * (1 - p))[:, None]).T @ design + penalty + 1e-9 * np.eye(d + 1)
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return beta[:-1], float(beta[-1])
+
+
+def choose_threshold(p: np.ndarray, y: np.ndarray, max_refused: float = 0.10) -> float:
+    """The threshold refusing the most out-of-scope questions while refusing at most `max_refused`
+    of in-scope ones (on the questions fitted); half-way between neighbouring scores."""
+    in_scope = np.sort(p[y == 1])
+    if len(in_scope) == 0:
+        return 0.5
+    allowed = int(math.floor(max_refused * len(in_scope)))
+    # Refusing the `allowed` lowest in-scope scores at most: the threshold sits just under the next one.
+    upper = in_scope[allowed]
+    below = p[p < upper]
+    lower = below.max() if len(below) else upper - 0.01
+    return float((upper + lower) / 2)
+
+
+def fit_rule(signals: Sequence[SearchSignals], answerable: Sequence[bool], fitted_on: str = "",
+             max_refused: float = 0.08) -> NoGuidanceRule:
+    """A NoGuidanceRule fitted on searches whose answerability is known (in scope or not)."""
+    y = np.asarray([1.0 if a else 0.0 for a in answerable])
+    if len(set(y.tolist())) < 2:
+        raise ValueError("calibration needs both in-scope and out-of-scope questions")
+    rules = []
+    for names in (HYBRID_FEATURES, LEXICAL_FEATURES):
+        # The hybrid half learns from searches that used meaning (not those of a bundle without vectors,
+        # nor questions in a language the model does not read); the lexical half from every search.
+        pairs = [(s, a) for s, a in zip(signals, y) if names is LEXICAL_FEATURES or s.cosine is not None]
+        labels = np.asarray([a for _, a in pairs])
+        if min(labels.sum(), len(labels) - labels.sum()) < 5:
+            rules.append(DEFAULT_RULE.hybrid if names is HYBRID_FEATURES else DEFAULT_RULE.lexical)
+            continue
+        x = np.asarray([feature_values(s, names) for s, _ in pairs])
+        weights, bias = fit_logistic(x, labels)
+        rule = LogisticRule(tuple(names), tuple(float(w) for w in weights), bias, 0.5)
+        p = np.asarray([rule.probability(s) for s, _ in pairs])
+        rules.append(LogisticRule(rule.features, rule.weights, rule.bias, choose_threshold(p, labels, max_refused)))
+    return NoGuidanceRule(rules[0], rules[1], fitted_on)
+
+
+# Fitted by benchmarks/calibrate.py on the development halves of the sample, GOV.UK and real-guidance
+# question sets together (never the held-out halves); figures in README.md.
+DEFAULT_RULE = NoGuidanceRule(
+    hybrid=LogisticRule(HYBRID_FEATURES, (0.55329, 0.63857, 1.57581, 1.76418, 0.41582, 0.85529, 1.18573, 0.39727), -3.9865, 0.2896),
+    lexical=LogisticRule(LEXICAL_FEATURES, (0.45205, 1.91201, 2.3814), -3.13751, 0.3793),
+    fitted_on='sample, govuk and realguide development halves',
+)

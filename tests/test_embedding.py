@@ -1,0 +1,224 @@
+"""Searching by meaning: the real embedding model, vectors in bundles, fusion, old bundles, the calibrated rule."""
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from conftest import CONTENT_DIR, ROOT
+from cli import cli
+from knowledge.build import build_bundle
+from knowledge.calibration import DEFAULT_RULE, META_RULE, NoGuidanceRule
+from knowledge.search import Searcher
+from models.embedder import EMBEDDING_SHA256, LlamaEmbedder, embedding_model_path
+
+OLD_BUNDLE = ROOT / "tests" / "data" / "old-format-1.fdkb"  # built by the code before vectors existed (commit 7a66f41)
+REFERENCE = ROOT / "tests" / "data" / "minilm-reference.json"  # sentence-transformers' own vectors for the same weights
+
+
+def test_the_pinned_embedding_file_is_the_one_shipped():
+    from knowledge.bundle import file_sha256
+
+    path = embedding_model_path()
+    assert file_sha256(path) == EMBEDDING_SHA256
+    assert (path.parent / "LICENSE").read_text().lstrip().startswith("Apache License")
+
+
+def test_the_real_model_embeds_and_a_paraphrase_is_nearer_than_an_unrelated_sentence(embedder):
+    vectors = embedder.embed(["How long do I have to ask for a mandatory reconsideration?",
+                              "What is the deadline to challenge a benefit decision?",
+                              "Recipe for shepherd's pie"])
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    paraphrase, unrelated = vectors[0] @ vectors[1], vectors[0] @ vectors[2]
+    assert paraphrase > unrelated + 0.2
+
+
+def test_vectors_match_the_reference_implementation(embedder):
+    reference = json.loads(REFERENCE.read_text())
+    ours = embedder.embed(reference["texts"])
+    cosines = np.sum(ours * np.asarray(reference["vectors"], dtype=np.float32), axis=1)
+    assert cosines.min() > 0.99, cosines
+
+
+def test_a_text_longer_than_the_model_reads_is_cut_not_refused(embedder):
+    vector = embedder.embed(["universal credit payment " * 400])
+    assert vector.shape == (1, 384) and np.isfinite(vector).all()
+
+
+def test_a_missing_model_file_says_so(tmp_path):
+    from models.errors import ModelError
+
+    with pytest.raises(ModelError, match="did not load|missing"):
+        LlamaEmbedder(tmp_path / "none.gguf").embed(["x"])
+
+
+def test_a_built_bundle_carries_one_vector_per_passage_and_the_model_in_meta(sample_bundle, embedder):
+    conn = sqlite3.connect(sample_bundle)
+    meta = dict(conn.execute("SELECT key, value FROM meta"))
+    passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
+    rows = conn.execute("SELECT rowid, length(vector) FROM passage_vectors").fetchall()
+    conn.close()
+    assert meta["embedding_model"] == embedder.model_id and meta["embedding_sha256"] == EMBEDDING_SHA256
+    assert meta["embedding_dimensions"] == "384" and meta["embedding_dtype"] == "float16"
+    assert len(rows) == passages and {length for _, length in rows} == {384 * 2}
+
+
+def test_search_results_carry_both_ranks(searcher):
+    response = searcher.search("uc advance")
+    first = response.results[0]
+    assert first.passage.doc_id == "uc-advances" and first.lexical_rank and first.dense_rank and first.cosine > 0.3
+    assert response.signals.cosine is not None and response.signals.agree is True
+
+
+def test_meaning_finds_the_page_for_a_question_in_other_words(sample_bundle, embedder):
+    # "poorly", "doctor", "job": the sick-pay pages say "ill", "fit note", "work".
+    question = "doctor says im too poorly to do my job"
+    sick = {"statutory-sick-pay", "new-style-esa"}
+    with Searcher(sample_bundle) as words:
+        lexical = [r.passage.doc_id for r in words.search(question).results[:3]]
+    with Searcher(sample_bundle, embedder) as hybrid:
+        results = hybrid.search(question).results[:3]
+    assert not sick & set(lexical)
+    rescued = [r for r in results if r.passage.doc_id in sick]
+    assert rescued and all(r.dense_rank is not None and r.dense_rank <= 3 for r in rescued)
+
+
+def test_a_bundle_built_before_vectors_still_opens_and_searches_by_words(embedder):
+    with Searcher(OLD_BUNDLE, embedder) as searcher:
+        assert not searcher.vectors.present and searcher.embedder is None
+        response = searcher.search("food bank voucher")
+        assert response.results[0].passage.doc_id == "food-banks"
+        assert response.signals.cosine is None and response.results[0].dense_rank is None
+
+
+def test_vectors_from_another_model_are_not_used_and_validate_says_so(tmp_path, sample_bundle, embedder):
+    from knowledge.validate import validate_bundle
+
+    bundle = tmp_path / "other-1.fdkb"
+    shutil.copyfile(sample_bundle, bundle)
+    conn = sqlite3.connect(bundle)
+    conn.execute("UPDATE meta SET value = 'f' || substr(value, 2) WHERE key = 'embedding_sha256'")
+    conn.commit()
+    conn.close()
+    with Searcher(bundle, embedder) as searcher:
+        assert searcher.embedder is None and searcher.search("uc advance").signals.cosine is None
+    codes = {f.code: f.message for f in validate_bundle(bundle, embedder=embedder).findings}
+    assert "vectors-other-model" in codes and "searched by words only" in codes["vectors-other-model"]
+
+
+def test_validate_says_when_a_bundle_has_no_vectors(tmp_path):
+    result = CliRunner().invoke(cli, ["kb", "validate", str(OLD_BUNDLE), "--json"])
+    findings = {f["code"]: f["message"] for f in json.loads(result.output)["findings"]}
+    assert "no-vectors" in findings and "searched by words only" in findings["no-vectors"]
+
+
+def test_kb_build_no_vectors_leaves_them_out(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    shutil.copy(CONTENT_DIR / "pip.md", source)
+    result = CliRunner().invoke(cli, ["kb", "build", str(source), "-o", str(tmp_path / "t-1.fdkb"), "--no-vectors"])
+    assert result.exit_code == 0 and "no passage vectors" in result.output
+    with Searcher(tmp_path / "t-1.fdkb") as searcher:
+        assert not searcher.vectors.present
+
+
+def test_kb_build_embeds_and_reports_it(tmp_path, embedder):
+    source = tmp_path / "src"
+    source.mkdir()
+    shutil.copy(CONTENT_DIR / "pip.md", source)
+    result = CliRunner().invoke(cli, ["kb", "build", str(source), "-o", str(tmp_path / "t-1.fdkb")])
+    assert result.exit_code == 0 and "passage vectors: all-MiniLM-L6-v2-Q8_0" in result.output
+    with Searcher(tmp_path / "t-1.fdkb", embedder) as searcher:
+        assert searcher.vectors.present and searcher.embedder is embedder
+
+
+def test_build_progress_covers_embedding_and_never_goes_back(tmp_path, embedder):
+    seen = []
+    build_bundle([CONTENT_DIR / "universal-credit"], tmp_path / "uc-1.fdkb", embedder=embedder,
+                 on_progress=lambda done, total, item: seen.append((done, total, item)))
+    assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen) and seen[-1][0] == seen[-1][1]
+    assert any("embedding passage" in item for _, _, item in seen)
+
+
+def test_search_json_keeps_its_shape_and_adds_the_ranks(sample_bundle):
+    result = CliRunner().invoke(cli, ["search", "uc advance", "--bundle", str(sample_bundle), "--json"])
+    payload = json.loads(result.output)
+    assert set(payload) >= {"query", "results", "elapsed_ms", "covered", "confidence", "signals", "searched_by"}
+    first = payload["results"][0]
+    assert set(first) >= {"doc_id", "title", "url", "heading", "text", "score", "lexical_rank", "dense_rank", "cosine"}
+    assert payload["searched_by"] == "words and meaning" and first["dense_rank"] is not None
+
+
+def test_an_embedder_still_loading_leaves_the_search_to_words(sample_bundle):
+    loading = LlamaEmbedder(wait=False)  # never started: as in the window's first second
+    with Searcher(sample_bundle, loading) as searcher:
+        response = searcher.search("uc advance")
+    assert response.results[0].passage.doc_id == "uc-advances" and response.signals.cosine is None
+
+
+def test_the_sample_ships_vectors_for_its_current_content(embedder):
+    from app.guidance import sample_bundle_path
+    from knowledge.sample_guidance import ShippedVectors
+
+    assert ShippedVectors.load() is not None, "run scripts/sample_vectors.py"
+    with Searcher(sample_bundle_path(), embedder) as searcher:
+        assert searcher.vectors.present, "knowledge/content changed: run scripts/sample_vectors.py"
+        assert searcher.embedder is embedder
+
+
+# -- the calibrated "no guidance found" rule ---------------------------------------------------------------------
+
+def test_a_bundle_without_a_rule_uses_the_shipped_default(searcher):
+    assert searcher.rule == DEFAULT_RULE
+
+
+def test_out_of_scope_questions_are_refused_and_in_scope_ones_answered(searcher):
+    for question in ("what time does the tip open on sunday", "who won the football last night", "my car failed its MOT what now"):
+        response = searcher.search(question)
+        assert not response.covered and response.confidence < searcher.rule.hybrid.threshold
+    response = searcher.search("can I get an advance on my first universal credit payment")
+    assert response.covered and response.confidence > 0.5
+
+
+def test_kb_eval_calibrate_refits_the_rule_and_stores_it_in_the_bundle(tmp_path, sample_bundle):
+    bundle = tmp_path / "cal-1.fdkb"
+    shutil.copyfile(sample_bundle, bundle)
+    questions = ROOT / "knowledge" / "eval" / "sample-dev.jsonl"
+    result = CliRunner().invoke(cli, ["kb", "eval", str(bundle), str(questions), "--calibrate", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "sign it again" in result.stderr
+    payload = json.loads(result.stdout)
+    stored = dict(sqlite3.connect(bundle).execute("SELECT key, value FROM meta"))[META_RULE]
+    rule = NoGuidanceRule.from_meta(stored)
+    assert rule != DEFAULT_RULE and rule.fitted_on == "sample-dev.jsonl"
+    assert payload["calibrated"] == json.loads(stored)
+    with Searcher(bundle) as searcher:
+        assert searcher.rule == rule
+
+
+def test_calibrate_needs_questions_of_both_kinds(tmp_path, sample_bundle, capsys):
+    from cli import main
+
+    bundle = tmp_path / "cal-1.fdkb"
+    shutil.copyfile(sample_bundle, bundle)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"question": "uc advance", "expected": ["uc-advances"]}\n')
+    with pytest.raises(SystemExit) as exit_:
+        main(["kb", "eval", str(bundle), str(questions), "--calibrate"])
+    assert exit_.value.code == 1 and "at least 5 in-scope and 5 out-of-scope" in capsys.readouterr().err
+
+
+def test_a_damaged_rule_in_meta_falls_back_to_the_default(tmp_path, sample_bundle):
+    bundle = tmp_path / "bad-1.fdkb"
+    shutil.copyfile(sample_bundle, bundle)
+    conn = sqlite3.connect(bundle)
+    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (META_RULE, '{"hybrid": "nonsense"}'))
+    conn.commit()
+    conn.close()
+    with Searcher(bundle) as searcher:
+        assert searcher.rule == DEFAULT_RULE
