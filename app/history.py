@@ -19,7 +19,7 @@ from pathlib import Path
 from app.config import app_paths
 from models.draft import Draft
 from app.edits import changed_share
-from models.personal_data import redact_personal_data
+from models.personal_data import personal_values, redact_personal_data, redact_personal_data_of
 
 # Numbered migrations: PRAGMA user_version says how many have run. Never edit one that has shipped.
 MIGRATIONS = (
@@ -148,8 +148,10 @@ class HistoryStore:
     """Drafts, edits, feedback, actions and the autosave slot; keep=False stores no drafts at all.
 
     Unless `keep_personal_data` (the policy's history_keep_personal_data, off by default), every
-    text is stored with its personal data replaced by labels ("[phone number]"): the question, the
-    draft, staff's edits, comments and the autosaved editor.
+    text is stored with its personal data replaced by labels ("[phone number]"): the question and
+    comments in full; the draft, staff's edits and the autosaved editor of the question's personal
+    data and of any staff typed in, but not of the guidance's own helplines and offices' postcodes,
+    which the draft quotes (a reopened draft must read as it was written).
     """
 
     def __init__(self, path: Path | None = None, keep: bool = True, keep_personal_data: bool = False):
@@ -159,6 +161,8 @@ class HistoryStore:
         self.keep_personal_data = keep_personal_data
         self._lock = threading.Lock()
         self._closed = False
+        # The personal data of each draft's question (values only, never written): what its edits must not keep.
+        self._question_values: dict[int, frozenset[str]] = {}
         self._conn = connect(self.path)
         migrate(self._conn)
         if not keep_personal_data:
@@ -168,18 +172,44 @@ class HistoryStore:
         """`text` as history keeps it: with its personal data replaced by labels, unless the policy says otherwise."""
         return text if self.keep_personal_data else redact_personal_data(text)
 
+    def stored_draft(self, text: str, question: str) -> str:
+        """A draft's text as history keeps it: without the personal data found in its `question`."""
+        return text if self.keep_personal_data else redact_personal_data_of(text, only=personal_values(question))
+
+    def stored_edit(self, text: str, draft_id: int | None, question: str = "") -> str:
+        """Staff's text for a draft as history keeps it: every piece of personal data redacted except the guidance's own,
+        those the stored draft quotes (and the question's are redacted even if the guidance has the same)."""
+        if self.keep_personal_data:
+            return text
+        rows = self._read("SELECT draft_text FROM drafts WHERE id = ?", (draft_id,)) if draft_id is not None else []
+        if not rows:
+            return redact_personal_data(text)
+        asked = self._question_values.get(draft_id, frozenset()) | personal_values(question)
+        return redact_personal_data_of(text, keep=personal_values(rows[0][0]) - asked)
+
     def _redact_stored(self) -> None:
         """Redact what an older Frontdesk, or a policy since changed, kept in full (once; a no-op after)."""
         rows = self._read("SELECT id, question, draft_text, final_text FROM drafts WHERE question != question_redacted")
-        edits = self._read("SELECT e.id, e.text FROM edits e JOIN drafts d ON d.id = e.draft_id WHERE d.question != d.question_redacted")
         if not rows:
             return
+        edits = self._read("SELECT e.id, e.draft_id, e.text FROM edits e JOIN drafts d ON d.id = e.draft_id "
+                           "WHERE d.question != d.question_redacted")
+        questions = {i: q for i, q, _, _ in rows}
+        drafts = {i: self.stored_draft(d, q) for i, q, d, _ in rows}
+
+        def edit(text: str, draft_id: int | None, question: str = "") -> str:
+            if draft_id not in drafts:
+                return redact_personal_data(text)
+            asked = personal_values(questions[draft_id]) | personal_values(question)
+            return redact_personal_data_of(text, keep=personal_values(drafts[draft_id]) - asked)
+
         with self._lock, self._conn:
             self._conn.executemany("UPDATE drafts SET question = ?, draft_text = ?, final_text = ? WHERE id = ?",
-                                   [(self.stored(q), self.stored(d), self.stored(f), i) for i, q, d, f in rows])
-            self._conn.executemany("UPDATE edits SET text = ? WHERE id = ?", [(self.stored(t), i) for i, t in edits])
-            for slot, question, text in self._conn.execute("SELECT slot, question, text FROM autosave").fetchall():
-                self._conn.execute("UPDATE autosave SET question = ?, text = ? WHERE slot = ?", (self.stored(question), self.stored(text), slot))
+                                   [(self.stored(q), drafts[i], edit(f, i), i) for i, q, d, f in rows])
+            self._conn.executemany("UPDATE edits SET text = ? WHERE id = ?", [(edit(t, d), i) for i, d, t in edits])
+            for slot, draft_id, question, text in self._conn.execute("SELECT slot, draft_id, question, text FROM autosave").fetchall():
+                self._conn.execute("UPDATE autosave SET question = ?, text = ? WHERE slot = ?",
+                                   (self.stored(question), edit(text, draft_id, question), slot))
         self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the old pages must not linger in the log either
 
     def _write(self, sql: str, args: tuple = ()) -> int | None:
@@ -206,8 +236,8 @@ class HistoryStore:
         citations = [{"marker": c.marker, "doc_id": c.doc_id, "passage_id": c.passage_id} for c in draft.citations]
         timings = {"retrieval_ms": draft.timings.retrieval_ms, "first_token_ms": draft.timings.first_token_ms,
                    "total_ms": draft.timings.total_ms, "tokens": draft.timings.tokens}
-        text = self.stored(draft.text)
-        return self._write(
+        text = self.stored_draft(draft.text, draft.question)
+        draft_id = self._write(
             "INSERT INTO drafts (created_at, question, question_redacted, draft_text, final_text, mode, no_guidance, sources, "
             "citations, unsupported, model, model_sha256, bundle_id, bundle_version, timings, answer_id) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -217,12 +247,15 @@ class HistoryStore:
              draft.bundle.id if draft.bundle else "", draft.bundle.version if draft.bundle else 0, json.dumps(timings),
              draft.approved_answer.id if draft.approved_answer else ""),
         )
+        if draft_id is not None:
+            self._question_values[draft_id] = personal_values(draft.question)
+        return draft_id
 
     def update_final_text(self, draft_id: int | None, text: str) -> None:
         """Record the person's edited text as the draft's final text (and the edit itself)."""
         if draft_id is None or not self.keep:
             return
-        text = self.stored(text)
+        text = self.stored_edit(text, draft_id)
         self._write("UPDATE drafts SET final_text = ? WHERE id = ? AND final_text != ?", (text, draft_id, text))
         self._write("INSERT INTO edits (draft_id, at, text) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM drafts WHERE id = ?)",
                     (draft_id, now(), text, draft_id))
@@ -240,7 +273,7 @@ class HistoryStore:
         total_ms = (json.loads(timings or "{}").get("total_ms") or 0)
         seconds = max(0.0, (at - datetime.fromisoformat(created_at)).total_seconds() + total_ms / 1000)
         self._write("UPDATE drafts SET out_at = ?, out_action = ?, seconds_to_out = ?, changed_share = ? WHERE id = ? AND out_at IS NULL",
-                    (at.isoformat(timespec="seconds"), action, round(seconds, 1), round(changed_share(draft_text, self.stored(text)), 4),
+                    (at.isoformat(timespec="seconds"), action, round(seconds, 1), round(changed_share(draft_text, self.stored_edit(text, draft_id)), 4),
                      draft_id))
 
     def add_feedback(self, draft_id: int | None, rating: str, comment: str = "", reason: str = "") -> None:
@@ -260,7 +293,7 @@ class HistoryStore:
     def autosave(self, draft_id: int | None, question: str, text: str) -> None:
         """Keep the editor's text in the autosave slot (fsynced by WAL + synchronous=FULL)."""
         self._write("INSERT OR REPLACE INTO autosave (slot, draft_id, question, text, saved_at) VALUES (1, ?, ?, ?, ?)",
-                           (draft_id, self.stored(question), self.stored(text), now()))
+                           (draft_id, self.stored(question), self.stored_edit(text, draft_id, question), now()))
 
     def clear_autosave(self) -> None:
         self._write("DELETE FROM autosave")

@@ -48,6 +48,24 @@ def redact_personal_data(text: str, found: tuple[PersonalData, ...] | None = Non
     return text
 
 
+def personal_values(text: str) -> frozenset[str]:
+    """The personal data in `text`, each piece reduced to its letters and digits, lower case ("07700900123")."""
+    return frozenset(_value(text[p.start : p.end]) for p in find_personal_data(text))
+
+
+def _value(piece: str) -> str:
+    return re.sub(r"[\W_]", "", piece).lower()
+
+
+def redact_personal_data_of(text: str, only: frozenset[str] | None = None, keep: frozenset[str] = frozenset()) -> str:
+    """`text` with the personal data it holds replaced by labels, but only the pieces whose value is in `only`
+    (every piece when None) and not in `keep`. A draft quotes the guidance's own helplines and offices' postcodes:
+    `only` = the question's personal data redacts what came from the citizen and leaves the guidance as it is."""
+    chosen = tuple(p for p in find_personal_data(text)
+                   if (only is None or _value(text[p.start : p.end]) in only) and _value(text[p.start : p.end]) not in keep)
+    return redact_personal_data(text, chosen)
+
+
 # What redact_personal_data (and the window's "Remove it") leaves in place of each piece.
 _LABELS = re.compile(r"\[(?:" + "|".join(re.escape(kind) for kind, _ in KINDS) + r")\]", re.I)
 

@@ -151,3 +151,35 @@ def test_log_lines_never_hold_personal_data():
         handler.flush()
     text = (app_paths().logs / "frontdesk.log").read_text()
     assert "[phone number]" in text and "07700 900123" not in text and "QQ 12 34 56 C" not in text
+
+
+def test_a_stored_draft_loses_the_questions_personal_data_and_keeps_the_guidances_helpline(tmp_path):
+    """The draft quotes the guidance's helpline and office postcode: history keeps those, so a reopened draft reads as
+    written; what came from the citizen (the question's number, echoed or typed in by staff) is redacted."""
+    from dataclasses import replace
+
+    text = "Call the helpline on 0800 99 1234 or write to Office, Leeds LS1 1AA [1]. We will ring you on 07700 900123."
+    store = HistoryStore(tmp_path / "history.db")
+    draft_id = store.record_draft(replace(a_draft(), text=text))
+    entry = store.get_entry(draft_id)
+    assert entry.draft_text == text.replace("07700 900123", "[phone number]")
+    assert "QQ 12 34 56 C" not in entry.question and "[phone number]" in entry.question
+    store.update_final_text(draft_id, entry.draft_text + " Or text 07700900123, or 020 7946 0018, or mail jo@example.com.")
+    store.autosave(draft_id, QUESTION, entry.draft_text + " Reply to SW1A 1AA.")
+    final = store.get_entry(draft_id).final_text
+    assert "0800 99 1234" in final and "LS1 1AA" in final
+    assert "07700" not in final and "020 7946" not in final and "jo@example.com" not in final
+    assert "SW1A" not in store.pending_restore().text and "0800 99 1234" in store.pending_restore().text
+    store.close()
+    # Kept in full under an earlier policy, redacted the same way at the next start.
+    kept = HistoryStore(tmp_path / "kept.db", keep_personal_data=True)
+    kept_id = kept.record_draft(replace(a_draft(), text=text))
+    kept.update_final_text(kept_id, text + " Staff: 020 7946 0018.")
+    kept.close()
+    store = HistoryStore(tmp_path / "kept.db")
+    entry = store.get_entry(kept_id)
+    assert entry.draft_text == text.replace("07700 900123", "[phone number]") and "[phone number]" in entry.question
+    assert "0800 99 1234" in entry.final_text and "020 7946" not in entry.final_text and "07700" not in entry.final_text
+    store.close()
+    data = b"".join(p.read_bytes() for p in tmp_path.glob("*.db*"))
+    assert b"07700" not in data and b"020 7946" not in data and b"QQ 12" not in data

@@ -45,8 +45,8 @@ def history(searcher):
     """A real history at the user's location: five drafts, three left the app (one edited), feedback with reasons."""
     store = HistoryStore(app_paths().history_db)
     ids = {}
-    for question in ("how much is child benefit", "how do I claim child benefit", "how do I renew my passport",
-                     "how do I renew my passport, I live at SW1A 1AA", "how much is a budgeting loan"):
+    for question in ("how much is child benefit", "how do I claim child benefit", "who won the football last night",
+                     "who won the football last night, I live at SW1A 1AA", "how much is a budgeting loan"):
         d = draft_answer(question, searcher)
         ids[question] = (store.record_draft(d), d)
     child_id, child = ids["how much is child benefit"]
@@ -58,7 +58,7 @@ def history(searcher):
     store.record_out(loan_id, "saved", loan.text + " Call the office.")
     store.add_feedback(child_id, "helpful")
     store.add_feedback(claim_id, "not_helpful", "wanted the form, ring 07700 900123", "needs_more_detail")
-    store.add_feedback(ids["how do I renew my passport"][0], "not_helpful", "", "nothing_found")
+    store.add_feedback(ids["who won the football last night"][0], "not_helpful", "", "nothing_found")
     store.add_feedback(loan_id, "not_helpful")
     store.close()
     return app_paths().history_db
@@ -87,7 +87,7 @@ def test_the_csv_is_anonymous_one_row_per_draft(history):
     rows = list(csv.DictReader(text.splitlines()))
     assert len(rows) == 5 and set(rows[0]) == {"date", "week", "guidance", "mode", "no_guidance", "left_as", "changed_share",
                                                "seconds_to_out", "feedback"}
-    for word in ("child benefit", "passport", "sw1a", "postcode", "budgeting", "form"):
+    for word in ("child benefit", "football", "sw1a", "postcode", "budgeting", "form"):
         assert word not in text.lower()
 
 
@@ -133,7 +133,7 @@ def test_feedback_export_groups_by_page_and_version_and_lists_what_found_nothing
     detail = next(r for r in feedback if r["reason"] == "needs_more_detail")
     assert detail["comments"] == "wanted the form, ring [phone number]" and detail["questions"] == "how do I claim child benefit"
     nothing = [r for r in rows if r["section"] == "no_guidance"]
-    assert nothing[0]["document"] == "passport renew" and nothing[0]["count"] == "2"
+    assert nothing[0]["document"] == "football last" and nothing[0]["count"] == "2"
     assert "[postcode]" in nothing[0]["questions"] and "07700" not in (tmp_path / "f.csv").read_text()
     assert "SW1A" not in (tmp_path / "f.csv").read_text()
     assert summary.no_guidance_questions == 2 and summary.no_guidance_groups == 1
