@@ -110,9 +110,7 @@ def test_an_embedder_finds_the_sentence_that_means_the_question_without_sharing_
     assert split_sentences(with_embedder)[0].startswith("A food bank can give you emergency meals")
 
 
-def test_the_real_embedder_when_it_is_installed(searcher):
-    embedding = pytest.importorskip("models.embedder", reason="the all-MiniLM embedder (branch embed) is not merged yet")
-    embedder = embedding.LlamaEmbedder()
+def test_the_real_embedder_when_it_is_installed(searcher, embedder):
     draft = draft_answer(FOOD, searcher, None, mode="extractive", embedder=embedder)
     assert "food bank" in draft.text.lower() and not re.search(r"sanction|visa", draft.text, re.I)
 

@@ -147,7 +147,9 @@ def test_everyday_words_find_the_page_only_with_the_lexicon(sample_without_its_s
         missed = plain.search(question)
     with Searcher(sample_without_its_synonyms["with"]) as lexicon:
         found = lexicon.search(question)
-    assert not missed.covered  # "No guidance found" without the lexicon
+    # Without the lexicon: "No guidance found", or (the calibrated rule covers "sick money" by "sick")
+    # found with far less confidence than with it.
+    assert not missed.covered or found.confidence >= missed.confidence + 0.2
     assert found.covered and found.results[0].passage.doc_id == page
 
 

