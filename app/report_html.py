@@ -30,6 +30,17 @@ def short(label: str) -> str:
     return label.split("-")[-1] if "-W" in label else label[-8:]
 
 
+def chart_frame(title: str, height: int, peak_text: str) -> list[str]:
+    """The opening of a chart: the svg element, its title, the axis and the 0 and peak labels."""
+    plot_h = HEIGHT - BOTTOM - TOP
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" role="img" aria-label="{_esc(title)}" '
+            f'font-family="sans-serif" font-size="11"><title>{_esc(title)}</title>',
+            f'<text x="0" y="14" font-size="13" font-weight="bold">{_esc(title)}</text>',
+            f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - 10}" y2="{TOP + plot_h}" stroke="#333"/>',
+            f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">{peak_text}</text>',
+            f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end">0</text>']
+
+
 def stacked_bars_svg(title: str, labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]]) -> str:
     """Vertical bars, one per label, each stacked from `series` (name, colour, values), with a legend."""
     totals = [sum(values[i] for _, _, values in series) for i in range(len(labels))]
@@ -37,12 +48,7 @@ def stacked_bars_svg(title: str, labels: Sequence[str], series: Sequence[tuple[s
     plot_w, plot_h = WIDTH - LEFT - 10, HEIGHT - BOTTOM - TOP
     step = plot_w / max(1, len(labels))
     bar = max(2.0, min(48.0, step * 0.7))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT + 22}" role="img" aria-label="{_esc(title)}" '
-             f'font-family="sans-serif" font-size="11"><title>{_esc(title)}</title>',
-             f'<text x="0" y="14" font-size="13" font-weight="bold">{_esc(title)}</text>',
-             f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - 10}" y2="{TOP + plot_h}" stroke="#333"/>',
-             f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">{peak:g}</text>',
-             f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end">0</text>']
+    parts = chart_frame(title, HEIGHT + 22, f"{peak:g}")
     every = max(1, len(labels) // 12)  # at most about twelve labels under the axis stay readable
     for i, label in enumerate(labels):
         x = LEFT + i * step + (step - bar) / 2
@@ -70,12 +76,7 @@ def ranges_svg(title: str, labels: Sequence[str], ranges: Sequence[tuple[float |
     plot_w, plot_h = WIDTH - LEFT - 10, HEIGHT - BOTTOM - TOP
     step = plot_w / max(1, len(labels))
     bar = max(2.0, min(36.0, step * 0.5))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{_esc(title)}" '
-             f'font-family="sans-serif" font-size="11"><title>{_esc(title)}</title>',
-             f'<text x="0" y="14" font-size="13" font-weight="bold">{_esc(title)}</text>',
-             f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - 10}" y2="{TOP + plot_h}" stroke="#333"/>',
-             f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end">{peak:.0f}{unit}</text>',
-             f'<text x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end">0</text>']
+    parts = chart_frame(title, HEIGHT, f"{peak:.0f}{unit}")
     every = max(1, len(labels) // 12)
     for i, (label, (lo, mid, hi)) in enumerate(zip(labels, ranges)):
         x = LEFT + i * step + (step - bar) / 2
