@@ -1,7 +1,9 @@
 """Approved answers: read from answers.yaml, matched like passages, drafted first, flagged when stale, checked by kb validate and kb eval."""
 
+import gc
 import json
 import math
+import weakref
 import zlib
 from pathlib import Path
 
@@ -49,6 +51,18 @@ def test_a_question_of_another_kind_gets_a_normal_draft_with_the_closest_approve
     draft = draft_answer("how do I claim child benefit", searcher)
     assert draft.mode == "extractive" and draft.approved_answer is None
     assert draft.closest_answer is not None and draft.closest_answer.id == "child-benefit-amount"
+
+
+def test_a_bundle_switched_away_from_is_freed_with_its_matcher(sample_bundle):
+    """The matcher cached for a searcher must not keep it alive: the window replaces its searcher at every
+    bundle switch, and the soak measured 0.25 MB kept per switch while it did."""
+    searcher = Searcher(sample_bundle)
+    assert answers_for(searcher).match("When will I get my first Universal Credit payment?").strong
+    gone = weakref.ref(searcher)
+    searcher.close()
+    del searcher
+    gc.collect()
+    assert gone() is None
 
 
 def test_an_explicit_mode_skips_the_approved_answer(searcher):
