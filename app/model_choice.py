@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.config import Policy, app_paths
+from app.user_settings import effective_settings, load_settings
 from models.catalogue import describe_model, measured_verdicts, preferred_mode, resolve_model_path
 from models.draft import ModelInfo
 from models.errors import ModelError
@@ -27,12 +28,24 @@ class ModelChoice:
         return preferred_mode(self.info, measured_verdicts(app_paths().model_verdicts))
 
 
-def choose_model(explicit: Path | str | None, policy: Policy, threads_setting: int = 0) -> ModelChoice:
+def thread_choice(policy: Policy, threads_setting: int | None = None) -> ThreadChoice:
+    """The thread count the window, `frontdesk ask`, `frontdesk model bench` and `self-test` all run with.
+
+    The policy's `threads`, else the person's Settings > Processor threads (`threads_setting`, read
+    from their saved settings when None; 0 is automatic), else automatic (models/threads.py).
+    """
+    if threads_setting is None:
+        threads_setting = effective_settings(load_settings(), policy).threads
+    return choose_threads(policy.threads, threads_setting)
+
+
+def choose_model(explicit: Path | str | None, policy: Policy, threads_setting: int | None = None) -> ModelChoice:
     """Resolve --model / policy / embedded, and read the file's header; never raises for a bad file.
 
-    `threads_setting` is the person's "Processor threads" (0: automatic); the policy's `threads` wins over it.
+    `threads_setting` is the person's "Processor threads" (0: automatic; None: as saved in their
+    settings); the policy's `threads` wins over it (thread_choice).
     """
-    threads = choose_threads(policy.threads, threads_setting)
+    threads = thread_choice(policy, threads_setting)
     if explicit and policy.model_path and not policy.allow_model_change:
         return ModelChoice(None, None, "Your IT team has fixed the model; --model is not allowed by the policy.", threads)
     try:

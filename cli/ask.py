@@ -53,8 +53,8 @@ def search(query, bundle, k, as_json):
     click.echo(f"({response.elapsed_ms:.1f} ms)")
 
 
-def ask_json(draft, choice) -> dict:
-    """The design's `ask` JSON object for a finished Draft."""
+def ask_json(draft, choice, runtime=None) -> dict:
+    """The design's `ask` JSON object for a finished Draft (`runtime`: the loaded model, if any)."""
     from knowledge.jsonable import search_result_json, to_jsonable
 
     model = draft.model or choice.info
@@ -69,7 +69,9 @@ def ask_json(draft, choice) -> dict:
         "alternative": draft.alternative,
         "notice": draft.notice,
         "personal_data": sorted({p.kind for p in draft.personal_data}),
-        "model": {"name": model.name, "sha256": model.sha256, "used": draft.model is not None} if model else None,
+        # "threads": what llama.cpp computed with (the policy, else Settings > Processor threads, else automatic).
+        "model": {"name": model.name, "sha256": model.sha256, "used": draft.model is not None,
+                  "threads": getattr(runtime, "llama_threads", None)} if model else None,
         "bundle": {"id": draft.bundle.id, "version": draft.bundle.version, "title": draft.bundle.title},
         "timings": to_jsonable(draft.timings),
         "answer_id": draft.approved_answer.id if draft.approved_answer else None,
@@ -135,7 +137,7 @@ def ask(question, bundle, model, mode, max_tokens, as_json):
                                       prefers=choice.prefers):
                 if as_json:
                     if isinstance(event, DoneEvent):
-                        echo_json(ask_json(event.draft, choice))
+                        echo_json(ask_json(event.draft, choice, runtime))
                     continue
                 if isinstance(event, SourcesEvent):
                     click.secho("Sources" if event.covered else "No guidance found. Closest sources:", bold=True)

@@ -94,6 +94,7 @@ def model_bench(model_path, tokens, questions, bundle, limit, as_json):
     which CPU variant of llama.cpp this computer runs.
     """
     from app.config import app_paths, load_policy
+    from app.model_choice import thread_choice
     from models.catalogue import resolve_model_path
     from models.speed import measure_speed
 
@@ -102,7 +103,8 @@ def model_bench(model_path, tokens, questions, bundle, limit, as_json):
     expected = policy.expected_sha256(path)
     if sys.stderr.isatty():
         click.echo("Loading and measuring the model (a few seconds)...", err=True)
-    speed, runtime = measure_speed(path, threads=policy.threads, expected_sha256=expected, max_tokens=tokens,
+    # The threads the window would use: the policy's, else Settings > Processor threads, else automatic.
+    speed, runtime = measure_speed(path, threads=thread_choice(policy).count, expected_sha256=expected, max_tokens=tokens,
                                    hash_cache=app_paths().model_hashes)
     figures = {"speed": speed}
     try:

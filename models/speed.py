@@ -75,7 +75,7 @@ def measure_speed(path: Path, threads: int | None = None, expected_sha256: str |
         runtime.close()
         raise
     report = SpeedReport(
-        model=runtime.info, threads=runtime.threads, cpu_variant=backend.variant, load_ms=runtime.load_ms,
+        model=runtime.info, threads=runtime.llama_threads or runtime.threads, cpu_variant=backend.variant, load_ms=runtime.load_ms,
         prompt_tokens=first.prompt_tokens, prompt_ms=first.prompt_ms,
         prompt_tokens_per_s=first.evaluated_tokens / (first.prompt_ms / 1000),
         cached_prompt_tokens=second.prompt_tokens, cached_evaluated_tokens=second.evaluated_tokens,

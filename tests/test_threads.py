@@ -3,6 +3,8 @@ llama.cpp really computes with on the real loaded model."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from app.services import open_services
@@ -67,3 +69,32 @@ def test_automatic_threads_follow_the_machine_before_each_draft(sample_bundle, m
     finally:
         runtime.close()
 
+
+
+@pytest.mark.parametrize("policy_threads, setting, expected", [(None, 1, 1), (None, 2, 2), (2, 1, 2)])
+def test_ask_and_model_bench_run_with_the_threads_setting_the_window_uses(sample_bundle, isolated_home, policy_threads, setting,
+                                                                           expected):
+    """`frontdesk ask` and `frontdesk model bench` read Settings > Processor threads (and the policy over it) through
+    the window's own app.model_choice.thread_choice: the loaded model computes with that count.
+
+    1 and 2 threads both: on this 2-core machine automatic picks one or the other with the load, so one
+    of the two cases differs from what automatic would have chosen."""
+    from click.testing import CliRunner
+
+    from cli import cli
+    from app.config import load_policy
+    from app.model_choice import thread_choice
+
+    if policy_threads:
+        (isolated_home / "policy.toml").write_text(f"threads = {policy_threads}\n")
+    save_settings(UserSettings(threads=setting))
+    assert thread_choice(load_policy()).count == expected  # what the window's open_services gives its model
+    runner = CliRunner()
+    asked = runner.invoke(cli, ["ask", "--bundle", str(sample_bundle), "--generated", "--max-tokens", "8", "--json",
+                                "when is universal credit paid"])
+    assert asked.exit_code == 0, asked.output
+    model = json.loads(asked.output)["model"]
+    assert model["used"] and model["threads"] == expected
+    bench = runner.invoke(cli, ["model", "bench", "--tokens", "8", "--json"])
+    assert bench.exit_code == 0, bench.output
+    assert json.loads(bench.output)["speed"]["threads"] == expected
