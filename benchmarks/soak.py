@@ -214,12 +214,14 @@ def soak_kills(kills: int, seed: int = 11) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     for k in range(kills + 1):
         progress = WORK / f"progress-{k}.jsonl"
+        errors = WORK / f"window-{k}.err"  # a file: a pipe nobody reads while the window runs could fill and block it
         started = time.time()
-        proc = subprocess.Popen([sys.executable, __file__, "--child", str(home), str(progress), str(bundle)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        with errors.open("wb") as err:
+            proc = subprocess.Popen([sys.executable, __file__, "--child", str(home), str(progress), str(bundle)], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=err)
         while not progress.exists() or not progress.read_text().strip():
             if proc.poll() is not None:
-                raise SystemExit(f"the window did not start: {proc.stderr.read().decode()[-2000:]}")
+                raise SystemExit(f"the window did not start: {errors.read_text(errors='replace')[-2000:]}")
             time.sleep(0.05)
         restarts_s.append(time.time() - started)
         first = json.loads(progress.read_text().splitlines()[0])
@@ -237,7 +239,7 @@ def soak_kills(kills: int, seed: int = 11) -> dict:
         time.sleep(rng.uniform(0.5, 6.0))
         if proc.poll() is not None:
             own_crashes += 1
-            print(f"  the window exited on its own: {proc.stderr.read().decode()[-1000:]}")
+            print(f"  the window exited on its own: {errors.read_text(errors='replace')[-1000:]}")
         killed_at = time.time()
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
