@@ -28,6 +28,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from _common import CONTENT, QUESTIONS, ROOT, WORK, sample_bundle
@@ -36,7 +37,7 @@ MEMORY_GROWTH_LIMIT = 0.10
 # The autosave timer fires every AUTOSAVE_MS; a busy event loop may run it a little late.
 AUTOSAVE_SLACK_S = 0.25
 WARM_UP_DRAFTS = 30
-GENERATED_TOKENS = 12
+GENERATED_TOKENS = 32  # a couple of sentences: enough to be checked, short enough for 250 of them
 # What the child types: a person's question, then their reply in the draft box, a few keys at a time.
 QUESTION = "Hi, I started a part time job last month and my hours change every week. Will my universal credit stop? "
 REPLY = ("Thank you for your message. You can work and still get Universal Credit. Your payment goes down "
@@ -86,7 +87,8 @@ def soak_drafts(drafts: int, switches: int) -> dict:
     if not approved:
         raise SystemExit("no approved answer matches its own question strongly: the approved-answer mode cannot be soaked")
     failures: list[str] = []
-    answered_out_of_scope = 0
+    answered_out_of_scope = refused_in_scope = set_aside = 0
+    outcomes: Counter[str] = Counter()
     modes = {kind: 0 for kind in KINDS}
     rng = random.Random(7)
 
@@ -107,15 +109,19 @@ def soak_drafts(drafts: int, switches: int) -> dict:
         question = rng.choice({"no guidance": uncovered, "approved": approved}.get(kind, covered))
         try:
             done = draft(question, {"extractive": "extractive", "generated": "generated"}.get(kind, "auto"))
+            outcomes[f"{kind} -> {'no guidance' if done.no_guidance else done.mode}"] += 1
             if kind == "no guidance":
                 # Whether the search's rule refuses it is retrieval quality (kb eval, benchmarks/calibrate.py),
                 # not soundness: counted and printed, not a failure.
                 answered_out_of_scope += not done.no_guidance
+            elif done.no_guidance:
+                refused_in_scope += 1  # the search's no-guidance rule, as for out-of-scope questions: a figure
             elif not done.text.strip():
                 failures.append(f"draft {i} ({kind}): empty text")
-            elif done.mode != expected_mode[kind] and not (kind == "generated" and done.mode == "extractive" and done.alternative):
-                # (a generated draft the support check set aside falls back to the guidance's sentences, by design)
-                failures.append(f"draft {i} ({kind}): drafted as {done.mode}")
+            elif kind == "generated" and done.mode == "extractive" and done.alternative is not None:
+                set_aside += 1  # the support check set the model's draft aside: the guidance's sentences, by design
+            elif done.mode != expected_mode[kind]:
+                failures.append(f"draft {i} ({kind}): drafted as {done.mode}: {done.notice}")
             modes[kind] += 1
         except Exception as exc:  # a crash of the drafting code: counted, and the soak goes on
             failures.append(f"draft {i} ({kind}): {type(exc).__name__}: {exc}")
@@ -150,7 +156,7 @@ def soak_drafts(drafts: int, switches: int) -> dict:
     runtime.close()
     services.close()
     return dict(start_mb=start_mb, warm_mb=warm_mb, switch_mb=switch_mb, end_mb=end_mb, growth=(end_mb - warm_mb) / warm_mb,
-                modes=modes, failures=failures, answered_out_of_scope=answered_out_of_scope, drafts_s=drafts_s, switches_s=switches_s, approved_questions=len(approved),
+                modes=modes, failures=failures, answered_out_of_scope=answered_out_of_scope, refused_in_scope=refused_in_scope, set_aside=set_aside, outcomes=outcomes, drafts_s=drafts_s, switches_s=switches_s, approved_questions=len(approved),
                 threads=runtime.threads, searched_by="words and meaning" if embedder is not None and embedder.ready() else "words")
 
 
@@ -270,7 +276,10 @@ def main() -> None:
         print(f"drafts: {sum(d['modes'].values())} done ({', '.join(f'{n} {m}' for m, n in d['modes'].items())}) "
               f"in {d['drafts_s']:.0f} s; {args.switches} bundle switches in {d['switches_s']:.1f} s")
         print(f"  ({d['threads']} threads; searched by {d['searched_by']}; {d['approved_questions']} approved questions; "
-              f"{d['answered_out_of_scope']} of {d['modes']['no guidance']} out-of-scope questions answered from the guidance)")
+              f"{d['answered_out_of_scope']} of {d['modes']['no guidance']} out-of-scope questions answered from the guidance, "
+              f"{d['refused_in_scope']} in-scope ones answered \"No guidance found\"; {d['set_aside']} generated drafts set "
+              f"aside by the support check for the guidance's sentences)")
+        print("  asked -> drafted: " + ", ".join(f"{kind} {n}" for kind, n in sorted(d["outcomes"].items())))
         print(f"resident memory: {d['start_mb']:.0f} MB with the model loaded, {d['warm_mb']:.0f} MB after "
               f"{min(WARM_UP_DRAFTS, args.drafts)} drafts, {d['switch_mb']:.0f} MB after all drafts, {d['end_mb']:.0f} MB "
               f"after the switches: growth {d['growth']:+.1%} (limit {MEMORY_GROWTH_LIMIT:.0%})")
