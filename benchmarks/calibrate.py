@@ -29,6 +29,7 @@ from _common import CORPORA as CORPUS_LIST, EVAL
 from knowledge.calibration import DEFAULT_RULE, NoGuidanceRule, fit_rule
 from knowledge.evaluate import matches_expected, read_questions
 from knowledge.search import Searcher
+from models.personal_data import without_personal_data
 
 CORPORA = {c.name: c for c in CORPUS_LIST}
 K = 5
@@ -74,8 +75,9 @@ def main() -> None:
         with Searcher(bundle, embedder) as hybrid, Searcher(bundle) as words:
             for half in ("dev", "heldout"):
                 questions = read_questions(EVAL / f"{name}-{half}.jsonl")
-                runs[name, half, "hybrid"] = [(q, hybrid.search(q.question, K)) for q in questions]
-                runs[name, half, "words"] = [(q, words.search(q.question, K)) for q in questions]
+                # Searched as the app searches: the question without its personal data (models/drafting.py).
+                runs[name, half, "hybrid"] = [(q, hybrid.search(without_personal_data(q.question), K)) for q in questions]
+                runs[name, half, "words"] = [(q, words.search(without_personal_data(q.question), K)) for q in questions]
     # Fit on the development halves of all three corpora together, never on a held-out half.
     dev = [pair for name in CORPORA for pair in runs[name, "dev", "hybrid"] if pair[1].signals]
     dev_words = [pair for name in CORPORA for pair in runs[name, "dev", "words"] if pair[1].signals]
