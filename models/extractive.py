@@ -140,7 +140,8 @@ def passage_sentences(text: str) -> list[tuple[str, str]]:
         if not is_item:
             lead_in = ""
         for sentence in split_sentences(line):
-            if len(sentence.split()) >= 4:
+            # A question in the guidance ("Can I transfer?") is a heading or an FAQ's prompt, never an answer.
+            if len(sentence.split()) >= 4 and not sentence.rstrip(" *_\"'”’)").endswith("?"):
                 found.append((f"{lead_in} {sentence}" if is_item and lead_in else sentence, heading))
     return found
 
