@@ -167,19 +167,20 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, max_refused: float = 0.10) ->
 
 
 def fit_rule(signals: Sequence[SearchSignals], answerable: Sequence[bool], fitted_on: str = "",
-             max_refused: float = 0.08) -> NoGuidanceRule:
-    """A NoGuidanceRule fitted on searches whose answerability is known (in scope or not)."""
+             max_refused: float = 0.08, features: Sequence[str] = HYBRID_FEATURES) -> NoGuidanceRule:
+    """A NoGuidanceRule fitted on searches whose answerability is known (in scope or not); `features`
+    are the hybrid half's signals (benchmarks/calibrate.py compares choices)."""
     y = np.asarray([1.0 if a else 0.0 for a in answerable])
     if len(set(y.tolist())) < 2:
         raise ValueError("calibration needs both in-scope and out-of-scope questions")
     rules = []
-    for names in (HYBRID_FEATURES, LEXICAL_FEATURES):
+    for names in (tuple(features), LEXICAL_FEATURES):
         # The hybrid half learns from searches that used meaning (not those of a bundle without vectors,
         # nor questions in a language the model does not read); the lexical half from every search.
         pairs = [(s, a) for s, a in zip(signals, y) if names is LEXICAL_FEATURES or s.cosine is not None]
         labels = np.asarray([a for _, a in pairs])
         if min(labels.sum(), len(labels) - labels.sum()) < 5:
-            rules.append(DEFAULT_RULE.hybrid if names is HYBRID_FEATURES else DEFAULT_RULE.lexical)
+            rules.append(DEFAULT_RULE.lexical if names is LEXICAL_FEATURES else DEFAULT_RULE.hybrid)
             continue
         x = np.asarray([feature_values(s, names) for s, _ in pairs])
         weights, bias = fit_logistic(x, labels)
