@@ -53,6 +53,10 @@ class AppPaths:
     def model_verdicts(self) -> Path:
         return self.data / "model-verdicts.json"
 
+    @property
+    def cpu_verdicts(self) -> Path:
+        return self.cache / "cpu-variants.json"  # which llama.cpp CPU variant works here (models/cpu_verdicts.py)
+
 
 def app_paths() -> AppPaths:
     """Return the locations for this user, honouring the FRONTDESK_* overrides."""
@@ -64,6 +68,16 @@ def app_paths() -> AppPaths:
         logs=Path(env("FRONTDESK_LOG_DIR") or platformdirs.user_log_dir(APP_NAME, False)),
         policy=Path(env("FRONTDESK_POLICY") or Path(platformdirs.site_config_dir(APP_NAME, False)) / "policy.toml"),
     )
+
+
+def place_model_files(paths: AppPaths | None = None) -> None:
+    """Tell the models layer where the app keeps what it remembers between starts (models/ knows no app folder).
+
+    Before the first model loads: the CPU-variant verdicts, so only a machine's first start pays for a probe.
+    """
+    from models.backends import remember_verdicts_in
+
+    remember_verdicts_in((paths or app_paths()).cpu_verdicts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,11 @@ def resolve_bundle(explicit: Path | str | None = None, on_progress=None) -> Path
     return active_bundle_path(app_paths().data) or shipped_bundle() or sample_bundle_path(on_progress)
 
 
+def active_guidance_path() -> Path | None:
+    """The installed bundle now active (after an install or a rollback), or None."""
+    return active_bundle_path(app_paths().data)
+
+
 def install_guidance(path: Path, policy: Policy) -> BundleInfo:
     """Verify and install a signed bundle into this user's data folder, trusting the policy's keys."""
     return install_bundle(path, data=app_paths().data, trusted_keys=load_trusted_keys(policy.trusted_keys),

@@ -327,7 +327,7 @@ class HistoryStore:
         return self._entry(rows[0]) if rows else None
 
     def feedback_rows(self, since: str | None = None) -> list[tuple]:
-        """Feedback joined to its draft, for the content team's export."""
+        """Feedback joined to its draft, oldest first (the content team's CSV reads history.db itself: app/feedback_export.py)."""
         return self._read(
             "SELECT f.at, f.rating, f.comment, d.question_redacted, d.bundle_id, d.bundle_version, d.citations, d.model, d.mode "
             "FROM feedback f JOIN drafts d ON d.id = f.draft_id WHERE f.at >= ? ORDER BY f.at", (since or "",))

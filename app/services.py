@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.config import Policy, load_policy
+from app.config import Policy, load_policy, place_model_files
 from app.guidance import resolve_bundle
 from app.history import HistoryStore
 from app.model_choice import ModelChoice, choose_model
@@ -40,6 +40,7 @@ class AppServices:
 
 def open_services(bundle: Path | None = None, model: Path | None = None) -> AppServices:
     """Read the policy (a malformed one stops here with PolicyError), open the guidance and the history."""
+    place_model_files()
     policy = load_policy()
     settings = effective_settings(load_settings(), policy)
     # The embedding model loads in the background: searches run by words until it is ready.

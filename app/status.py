@@ -25,6 +25,16 @@ def network_status() -> str:
     return "Online: nothing is sent" if online() else "Offline"
 
 
+def history_note(history, days: int) -> str:
+    """What the History tab says history keeps, and for how long (app.history.HistoryStore's policy)."""
+    if not history.keep:
+        return "The policy keeps no history on this computer."
+    what = ("Questions and drafts are kept as typed, personal data included (your organisation's policy)"
+            if history.keep_personal_data else
+            "Questions and drafts are kept with personal data (NI numbers, phone numbers, emails, postcodes) removed")
+    return f"{what}, for {days} days."
+
+
 def age_in_words(created_at: str) -> str:
     try:
         created = datetime.fromisoformat(created_at.replace("Z", "+00:00"))

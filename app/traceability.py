@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Sequence
 
+from models.draft import Draft
 from models.support import cited_numbers, split_sentences
 
 
@@ -39,3 +40,18 @@ def as_at_line(text: str, bundle_title: str, bundle_version: int, bundle_date: d
     if named:
         line += (" Pages cited: " if cited else " Pages used: ") + "; ".join(named) + "."
     return line
+
+
+def draft_as_at(text: str, draft: Draft | None, draft_id: int | None, in_force, history) -> str:
+    """The "as at" line for the draft in hand, as edited (`text`).
+
+    A draft made here carries its guidance and sources; one reopened from history (no Draft) is
+    dated by the guidance in force (`in_force`, a BundleInfo) and names its sources as recorded.
+    """
+    info = in_force if draft is None or draft.bundle is None else draft.bundle
+    if draft is not None:
+        pages = [(r.passage.title, r.passage.updated) for r in draft.sources]
+    else:
+        entry = history.get_entry(draft_id) if draft_id is not None else None
+        pages = [(s["title"], None) for s in entry.sources] if entry else []
+    return as_at_line(text, info.title, info.version, info.created_at, pages)

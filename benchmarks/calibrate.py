@@ -29,6 +29,7 @@ from _common import CORPORA as CORPUS_LIST, EVAL
 from knowledge.calibration import DEFAULT_RULE, NoGuidanceRule, fit_rule
 from knowledge.evaluate import matches_expected, read_questions
 from knowledge.search import Searcher
+from models.personal_data import without_personal_data
 
 CORPORA = {c.name: c for c in CORPUS_LIST}
 K = 5
@@ -74,8 +75,9 @@ def main() -> None:
         with Searcher(bundle, embedder) as hybrid, Searcher(bundle) as words:
             for half in ("dev", "heldout"):
                 questions = read_questions(EVAL / f"{name}-{half}.jsonl")
-                runs[name, half, "hybrid"] = [(q, hybrid.search(q.question, K)) for q in questions]
-                runs[name, half, "words"] = [(q, words.search(q.question, K)) for q in questions]
+                # Searched as the app searches: the question without its personal data (models/drafting.py).
+                runs[name, half, "hybrid"] = [(q, hybrid.search(without_personal_data(q.question), K)) for q in questions]
+                runs[name, half, "words"] = [(q, words.search(without_personal_data(q.question), K)) for q in questions]
     # Fit on the development halves of all three corpora together, never on a held-out half.
     dev = [pair for name in CORPORA for pair in runs[name, "dev", "hybrid"] if pair[1].signals]
     dev_words = [pair for name in CORPORA for pair in runs[name, "dev", "words"] if pair[1].signals]
@@ -105,6 +107,7 @@ def main() -> None:
             for label, f in results.items():
                 print(row(label, f))
             report[f"{name}-{half}"] = results
+    leave_one_corpus_out(runs)
     print("\nfitted rule (knowledge/calibration.py DEFAULT_RULE):")
     print(rule.to_meta())
     if args.json:
@@ -116,6 +119,24 @@ def main() -> None:
                     for (name, half, method), pairs in runs.items() for q, r in pairs]
         args.json.write_text(json.dumps({"figures": report, "rule": json.loads(rule.to_meta()), "searches": searches}, indent=1))
     embedder.close()
+
+
+def leave_one_corpus_out(runs) -> None:
+    """Which signals carry over to guidance the rule never saw: fit on two corpora's development halves,
+    judge on the third's (held-out halves untouched), with and without the page signal."""
+    from knowledge.calibration import HYBRID_FEATURES
+
+    print("\nleave one corpus out (development halves only): fitted on the other two, judged on this one")
+    choices = {"shipped signals": HYBRID_FEATURES,
+               "without page_cosine": tuple(f for f in HYBRID_FEATURES if f != "page_cosine")}
+    for label, features in choices.items():
+        cells = []
+        for left_out in CORPORA:
+            train = [pair for name in CORPORA if name != left_out for pair in runs[name, "dev", "hybrid"] if pair[1].signals]
+            rule = fit_rule([r.signals for _, r in train], [bool(q.expected) for q, _ in train], features=features)
+            f = figures(runs[left_out, "dev", "hybrid"], rule)
+            cells.append(f"{left_out} {f['in_refused']:.0%} in / {f['out_refused']:.0%} out refused")
+        print(f"  {label:22} " + " | ".join(cells))
 
 
 if __name__ == "__main__":

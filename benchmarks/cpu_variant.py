@@ -25,6 +25,7 @@ started = time.perf_counter()
 import llama_cpp
 import models.runtime, app.config, psutil  # what the app has imported before its first model load
 from models.backends import ensure_cpu_backends
+app.config.place_model_files()  # the app's cache folder (FRONTDESK_CACHE_DIR here), as every start does
 imported = time.perf_counter()
 report = ensure_cpu_backends()
 print(json.dumps({"import_ms": (imported - started) * 1000, "choose_ms": (time.perf_counter() - imported) * 1000,

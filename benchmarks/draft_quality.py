@@ -2,6 +2,10 @@
 
     python benchmarks/draft_quality.py [--limit N] [--model FILE.gguf]
     python benchmarks/draft_quality.py --extractive-only [--questions Q.jsonl] [--sources DIR]
+    python benchmarks/draft_quality.py --extractive-only --corpus sample|govuk|realguide --half dev|heldout
+
+--corpus searches as the app does: the corpus built with passage vectors and searched by words and
+meaning (the real embedding model), personal data taken out of the question before the search.
 
 Prints key facts present, drafts with a valid citation, sentences flagged unsupported, and
 "no guidance found" on out-of-scope questions; and which draft should be shown first for this
@@ -14,7 +18,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _common import QUESTIONS, sample_bundle
+from _common import CORPORA, QUESTIONS, sample_bundle
 
 from knowledge.build import build_bundle
 from knowledge.evaluate import read_questions
@@ -31,7 +35,11 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=QUESTIONS, help="question set (default: the sample's)")
     parser.add_argument("--sources", type=Path, help="guidance to build a bundle from (default: the sample guidance)")
     parser.add_argument("--extractive-only", action="store_true", help="score the extractive drafts alone: no model, a few seconds")
+    parser.add_argument("--corpus", choices=[c.name for c in CORPORA], help="a corpus with vectors, searched by words and meaning")
+    parser.add_argument("--half", choices=["dev", "heldout"], default="dev")
     args = parser.parse_args()
+    if args.corpus:
+        return corpus_extractive(next(c for c in CORPORA if c.name == args.corpus), args.half, args.limit)
     bundle = sample_bundle()
     if args.sources:
         bundle = Path(tempfile.mkdtemp(prefix="frontdesk-quality-")) / "guidance-1.fdkb"
@@ -53,6 +61,22 @@ def main() -> None:
         report = run_quality_bench(runtime, searcher, questions, limit=args.limit)
     print(report.describe())
     runtime.close()
+
+
+def corpus_extractive(corpus, half: str, limit: int | None) -> None:
+    from models.embedder import LlamaEmbedder
+
+    embedder = LlamaEmbedder()
+    questions = read_questions(corpus.questions(half))[:limit]
+    with Searcher(corpus.bundle(embedder), embedder) as searcher:
+        mode, refused, out = run_extractive_quality(searcher, questions)
+    print(f"Extractive drafts, {corpus.name} {half}, searched by words and meaning: {mode.drafts} in-scope questions "
+          f"with key facts ({refused} answered 'no guidance found')")
+    print(f"  key facts present {mode.facts_present:.0%}, sentences on an expected page {mode.on_expected_pages:.0%}, "
+          f"unsupported {mode.unsupported_sentences:.0%}, mean {mode.mean_ms:.0f} ms")
+    if out is not None:
+        print(f"  out of scope answered 'no guidance found': {out:.0%}")
+    embedder.close()
 
 
 if __name__ == "__main__":

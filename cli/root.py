@@ -29,6 +29,9 @@ def cli(ctx: click.Context) -> None:
 
     Run with no command to open the desktop app.
     """
+    from app.config import place_model_files
+
+    place_model_files()  # before any command loads a model
     if ctx.invoked_subcommand is None:
         ctx.exit(open_app())
 

@@ -60,6 +60,7 @@ class DraftBox(QWidget):
         self.reason_comment.setPlaceholderText("Comment (optional, no personal details)")
         self.reason_comment.setAccessibleName("Feedback comment")
         self.reason_banner.layout().insertWidget(1, self.reason_comment, 1)
+        self.streamed_any = False  # whether the draft being written has shown any text yet
         self.connect_buttons()
         self.lay_out()
         self.set_outputs_enabled(False)
@@ -103,6 +104,33 @@ class DraftBox(QWidget):
     def set_outputs_enabled(self, enabled: bool) -> None:
         for w in (self.copy_button, self.print_button, self.save_button, self.helpful_yes, self.helpful_no, self.report_button):
             w.setEnabled(enabled)
+
+    def set_drafting(self, drafting: bool) -> None:
+        self.rewrite_button.setEnabled(not drafting)
+        self.stop_button.setEnabled(drafting)
+
+    def begin_stream(self, by_model: bool) -> None:
+        """A draft is asked for; a rewrite by the model clears the old text at once and says the model is writing."""
+        self.streamed_any = False
+        if by_model:
+            self.editor.clear()
+            self.mode_label.setText("Draft (model writing…)")
+
+    def stream(self, text: str) -> bool:
+        """Append the model's text as it comes; True for the draft's first piece (which replaces what was there)."""
+        first = not self.streamed_any
+        if first:
+            self.editor.clear()
+            self.streamed_any = True
+        self.editor.append_stream(text)
+        return first
+
+    def show_text(self, text: str, heading: str = "", outputs: bool = True) -> None:
+        """Text put back without a Draft (reopened from history, restored after a crash), to edit and send."""
+        self.editor.setPlainText(text)
+        if heading:
+            self.mode_label.setText(heading)
+        self.set_outputs_enabled(outputs)
 
     def show_notice(self, text: str) -> None:
         self.notice_label.setText(text)

@@ -11,9 +11,12 @@ from app.history import HistoryStore
 class HistoryPanel(QWidget):
     reopen_requested = Signal(int)
 
-    def __init__(self, store: HistoryStore, parent=None):
+    def __init__(self, store: HistoryStore, note: str = "", parent=None):
         super().__init__(parent)
         self.store = store
+        self.note_label = QLabel(note)  # what history keeps, and for how long (app.status.history_note)
+        self.note_label.setWordWrap(True)
+        self.note_label.setAccessibleName("What history keeps")
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Search past drafts")
         self.search_box.setAccessibleName("Search history")
@@ -28,7 +31,7 @@ class HistoryPanel(QWidget):
         self.open_button.clicked.connect(lambda: self.activate(self.list.currentItem()))
         self.empty_label = QLabel("" if store.keep else "Your IT team has turned history off on this computer.")
         layout = QVBoxLayout(self)
-        for w in (self.search_box, self.list, self.open_button, self.empty_label):
+        for w in (self.note_label, self.search_box, self.list, self.open_button, self.empty_label):
             layout.addWidget(w)
         self.refresh()
 

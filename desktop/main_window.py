@@ -1,33 +1,35 @@
 """The main window: question, sources, draft, and the three ways out (copy, print, save).
 
 It lays out its parts (QuestionBox, DraftBox, the Sources and History tabs, the status bar) and
-connects them to the model thread (desktop/model_thread.py), the guidance updates and autosave
-controllers, and the Qt-free services in app/ that do the work; how sources and drafts read
-comes from app/rendering.py. DESIGN.md, "The main window", has the sketch.
+connects them to the model thread (desktop/model_thread.py) and the small controllers that act:
+the model's loads and reloads (desktop/model_control.py, deciding by app/model_state.py), changes
+taking effect between drafts (desktop/changes.py, in app/changes.py's words), guidance updates,
+autosave, and the ways out (desktop/draft_outputs.py, with app/traceability.py's "as at" line).
+How sources and drafts read comes from app/rendering.py. DESIGN.md, "The main window", has the sketch.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.logs import log, log_draft
-from app.rendering import draft_speed, history_sources_html, sources_html
+from app.rendering import draft_speed
 from app.services import AppServices
-from app.traceability import as_at_line
-from app.status import guidance_status, model_status, network_status
+from app.status import guidance_status, history_note, network_status
+from app.traceability import draft_as_at
 from desktop.autosave import Autosave
+from desktop.changes import RunningChanges
 from desktop.draft_box import DraftBox
 from desktop.draft_outputs import DraftOutputs
 from desktop.guidance_updates import GuidanceUpdates
 from desktop.history_panel import HistoryPanel
+from desktop.model_control import ModelControl
 from desktop.model_thread import DraftRequest, ModelThread
 from desktop.question_box import QuestionBox
-from desktop.settings_dialog import NEXT_QUESTION
-from desktop.source_viewer import SourceViewer
+from desktop.source_viewer import SourcesList, SourceViewer
 from desktop.status_bar import WindowStatusBar
 from desktop.themes import theme_colours
 from desktop.window_placement import place_on_screen, save_placement
@@ -57,25 +59,22 @@ class MainWindow(QMainWindow):
     def __init__(self, services: AppServices, load_model: bool = True):
         super().__init__()
         self.services = services
-        self.model_info = None  # the loaded model's ModelInfo: the runtime itself stays on the model thread
-        self.model_problem = services.model_choice.problem
-        self.model_loading = False
         self.draft: Draft | None = None
         self.draft_id: int | None = None
         self.drafting: DraftRequest | None = None  # the draft being written
         self.current_sources = ()
-        self.streamed_any = False
         self.closing = False
         self.jobs = JobList(self)
-        self.model = ModelThread(self)
+        self.model = ModelThread(self)  # the runtime itself stays on the model thread
+        self.model_control = ModelControl(services, self.model, lambda: self.drafting is not None, self)
+        self.model_state = self.model_control.state
         self.updates = GuidanceUpdates(services, self.jobs, self)
+        self.changes = RunningChanges(self.updates, self.model_control, lambda: self.drafting is not None, self)
         self.autosaver = Autosave(services.history, self.snapshot, self)
         self.outputs = DraftOutputs(services, self.current_draft, self)
         self.outputs.as_at = self.as_at
         self.viewer = SourceViewer(self)
         self.setWindowTitle("Frontdesk")
-        self.pending_model = False
-        self.model_path_in_use = services.settings.model_path  # the Settings value the loaded model came from
         place_on_screen(self, services.settings.window)
         self.build_ui()
         self.build_menu()
@@ -85,7 +84,12 @@ class MainWindow(QMainWindow):
         self.offer_restore()
         self.updates.start()
         if load_model:
-            self.load_model()
+            self.model_control.load()
+
+    @property
+    def model_info(self):
+        """The loaded model's ModelInfo, or None while it loads or when there is none."""
+        return self.model_state.info
 
     # -- layout ---------------------------------------------------------------------------------
     def build_ui(self) -> None:
@@ -93,22 +97,15 @@ class MainWindow(QMainWindow):
         for part, names in ((self.question_box, QUESTION_WIDGETS), (self.draft_box, DRAFT_WIDGETS), (self.status, STATUS_WIDGETS)):
             for name in names:
                 setattr(self, name, getattr(part, name))
+        self.question_box.keeps_personal_data = self.services.history.keep_personal_data
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setSpacing(8)
         lv.addWidget(self.question_box)
         lv.addWidget(self.draft_box, 1)
-        self.sources_view = QTextBrowser()
-        self.sources_view.setOpenLinks(False)
-        self.sources_view.setAccessibleName("Sources")
-        self.sources_view.setAccessibleDescription("The guidance passages the draft is built from. Tab to a source and press Enter to read it in full.")
-        self.sources_view.setHtml("<p>Sources appear here as soon as you ask a question.</p>")
-        self.history_panel = HistoryPanel(self.services.history)
-        self.history_note = QLabel(history_note(self.services))
-        self.history_note.setWordWrap(True)
-        self.history_note.setAccessibleName("What history keeps")
-        self.history_panel.layout().insertWidget(0, self.history_note)
-        self.question_box.keeps_personal_data = self.services.history.keep_personal_data
+        self.sources_view = SourcesList()
+        self.history_panel = HistoryPanel(self.services.history, history_note(self.services.history, self.services.settings.history_days))
+        self.history_note = self.history_panel.note_label
         self.tabs = QTabWidget()
         self.tabs.addTab(self.sources_view, "Sources")
         self.tabs.addTab(self.history_panel, "History")
@@ -155,89 +152,20 @@ class MainWindow(QMainWindow):
                              (self.editor.textChanged, self.autosaver.mark_dirty),
                              (self.question_edit.textChanged, self.autosaver.mark_dirty),  # a question typed alone is autosaved too
                              (self.history_panel.reopen_requested, self.reopen_history),
-                             (self.sources_view.anchorClicked, lambda url: self.open_source(int(url.toString().split(":")[1]))),
-                             (self.updates.checked, self.on_update_checked), (self.updates.switched, self.update_status)):
+                             (self.sources_view.source_activated, self.open_source),
+                             (self.updates.checked, self.update_checked), (self.updates.switched, self.update_status),
+                             (self.changes.applied, self.show_notice), (self.changes.applied, self.change_applied),
+                             (self.model_control.changed, self.update_status), (self.model_control.ready, self.model_ready),
+                             (self.model_control.failed, self.model_failed)):
             signal.connect(slot)
-        for signal, slot in ((worker.loaded, self.on_model_loaded), (worker.load_failed, self.on_model_failed),
-                             (worker.sources, self.on_sources), (worker.tokens, self.on_tokens), (worker.restarted, self.editor.clear),
+        for signal, slot in ((worker.sources, self.on_sources), (worker.tokens, self.on_tokens), (worker.restarted, self.editor.clear),
                              (worker.done, self.on_done), (worker.failed, self.on_failed)):
             signal.connect(slot, Qt.QueuedConnection)
 
-    # -- model ----------------------------------------------------------------------------------
-    def load_model(self) -> None:
-        if self.services.model_choice.path is not None:
-            self.model_loading = True
-            self.model.load(self.services.model_choice, self.services.policy)
-        self.update_status()
-        if self.services.model_choice.path is None:
-            self.model_failed.emit(self.model_problem)  # no file to load: said at once, as a failed load says it
-
-    def on_model_loaded(self, info) -> None:
-        if self.closing:
-            return
-        log.info("model ready: %s", info.name if info else "?")
-        self.model_info, self.model_loading = info, False
-        self.update_status()
-        self.model_ready.emit()
-        self.reload_model()  # a change made while it loaded
-
-    def on_model_failed(self, message: str) -> None:
-        if self.closing:
-            return
-        log.warning("model not available: %s", message)
-        self.model_problem, self.model_loading = message, False
-        self.update_status()
-        self.model_failed.emit(message)
-        self.reload_model()
-
-    # -- guidance updates and status ------------------------------------------------------------
-    # -- changes while running ------------------------------------------------------------------
-    def take_effect(self, what: str, *, bundle: Path | None = None, reload_model: bool = False) -> None:
-        """The one way a change reaches the running window: guidance from the next question, a new model
-        file or thread count by reloading the model on its thread (drafts use the guidance's sentences meanwhile)."""
-        when = []
-        if bundle is not None:
-            self.updates.pending = Path(bundle)
-            when.append(NEXT_QUESTION)
-        if reload_model:
-            self.pending_model = True
-            when.append("The model is reloading; until it is ready, drafts use the guidance's own sentences.")
-        notice = f"✓ {what.strip().rstrip('.')}. {' '.join(when)}".strip()
-        log.info("change: %s", notice)
-        if self.drafting is None:  # else finish_draft applies it, between drafts
-            self.updates.switch_when_idle()
-            self.reload_model()
-        self.show_notice(notice)
-        self.change_applied.emit(notice)
-
-    def reload_model(self) -> None:
-        """Load the model again with the new file or threads, once no draft and no load is running."""
-        if not self.pending_model or self.drafting is not None or self.model_loading or self.closing:
-            return
-        self.pending_model = False
-        self.model_info = None
-        settings = self.services.settings
-        if settings.model_path != self.model_path_in_use:  # else keep the choice, which may be --model's
-            from app.model_choice import choose_model
-
-            self.services.model_choice = choose_model(settings.model_path or None, self.services.policy, settings.threads)
-            self.model_path_in_use = settings.model_path
-        self.model_problem = self.services.model_choice.problem
-        # On the model thread: the old model is closed first, then the new one loads (or says why it cannot).
-        self.model_loading = True
-        self.model.load(self.services.model_choice, self.services.policy)
-        self.update_status()
-
-    def on_update_checked(self, result) -> None:
-        if result.status == "updated":
-            self.take_effect(result.message, bundle=result.bundle.path)
-        self.update_checked.emit(result)
-
+    # -- status ---------------------------------------------------------------------------------
     def update_status(self) -> None:
-        choice = self.services.model_choice
-        name = choice.info.name if choice.info else "Model"
-        self.status.show_state(model_status(name, self.model_info is not None, self.model_loading), self.model_problem,
-                               guidance_status(self.services.searcher.info), network_status())
+        self.status.show_state(self.model_state.status(), self.model_state.problem, guidance_status(self.services.searcher.info),
+                               network_status())
 
     # -- drafting -------------------------------------------------------------------------------
     def start_draft(self, mode: str = "auto") -> bool:
@@ -249,14 +177,10 @@ class MainWindow(QMainWindow):
             self.show_notice("Type or paste a question first.")
             self.question_edit.setFocus()
             return False
-        unavailable = "The model is still loading." if self.model_loading else self.model_problem or "No model is available."
-        self.drafting = DraftRequest(question, self.services.searcher, mode, DRAFT_MAX_TOKENS, unavailable,
-                                     self.services.model_choice.prefers, use_model=not self.model_loading)
+        self.drafting = DraftRequest(question, self.services.searcher, mode, DRAFT_MAX_TOKENS, self.model_state.unavailable(),
+                                     self.services.model_choice.prefers, use_model=not self.model_state.loading)
         self.model.draft(self.drafting)
-        self.streamed_any = False
-        if mode == "generated":
-            self.editor.clear()
-            self.mode_label.setText("Draft (model writing…)")
+        self.draft_box.begin_stream(by_model=mode == "generated")
         self.show_notice("Finding guidance…")
         self.set_drafting(True)
         return True
@@ -267,26 +191,20 @@ class MainWindow(QMainWindow):
 
     def set_drafting(self, drafting: bool) -> None:
         self.draft_button.setEnabled(not drafting)
-        self.rewrite_button.setEnabled(not drafting)
-        self.stop_button.setEnabled(drafting)
+        self.draft_box.set_drafting(drafting)
 
     def on_sources(self, event) -> None:
         if self.closing:
             return
         self.current_sources = event.sources
-        self.sources_view.setHtml(sources_html(event.sources, event.covered, theme_colours(self.services.settings.theme)))
+        self.sources_view.show_sources(event.sources, event.covered, theme_colours(self.services.settings.theme))
         self.tabs.setCurrentWidget(self.sources_view)
         self.show_notice("Drafting…" if event.covered else "")
         self.sources_shown.emit(len(event.sources))
 
     def on_tokens(self, text: str) -> None:
-        if self.closing:
-            return
-        if not self.streamed_any:
-            self.editor.clear()
-            self.streamed_any = True
+        if not self.closing and self.draft_box.stream(text):
             self.first_text_painted.emit()
-        self.editor.append_stream(text)
 
     def on_done(self, draft: Draft) -> None:
         if self.closing:
@@ -312,8 +230,7 @@ class MainWindow(QMainWindow):
 
     def finish_draft(self) -> None:
         self.drafting = None
-        self.updates.switch_when_idle()
-        self.reload_model()
+        self.changes.apply_when_idle()  # a change made while the draft was written
         self.set_drafting(False)
 
     def show_notice(self, text: str) -> None:
@@ -332,14 +249,8 @@ class MainWindow(QMainWindow):
         return self.draft_id, self.draft_box.final_text(), self.draft.sources if self.draft else ()
 
     def as_at(self) -> str:
-        """The "as at" line for what leaves: guidance title, version and date, and the pages the text cites."""
-        info = self.services.searcher.info if self.draft is None or self.draft.bundle is None else self.draft.bundle
-        if self.draft is not None:
-            pages = [(r.passage.title, r.passage.updated) for r in self.draft.sources]
-        else:  # reopened from history: the sources as recorded
-            entry = self.services.history.get_entry(self.draft_id) if self.draft_id is not None else None
-            pages = [(s["title"], None) for s in entry.sources] if entry else []
-        return as_at_line(self.draft_box.final_text(), info.title, info.version, info.created_at, pages)
+        """The "as at" line for what leaves (app/traceability.py)."""
+        return draft_as_at(self.draft_box.final_text(), self.draft, self.draft_id, self.services.searcher.info, self.services.history)
 
     # -- history and autosave -------------------------------------------------------------------
     def show_history(self) -> None:
@@ -352,10 +263,8 @@ class MainWindow(QMainWindow):
             return
         self.draft, self.draft_id = None, entry.id
         self.question_edit.setPlainText(entry.question)
-        self.editor.setPlainText(entry.final_text)
-        self.mode_label.setText(f"Draft from {entry.created_at[:16].replace('T', ' ')} (reopened from history)")
-        self.sources_view.setHtml(history_sources_html(entry.sources))
-        self.draft_box.set_outputs_enabled(True)
+        self.draft_box.show_text(entry.final_text, f"Draft from {entry.created_at[:16].replace('T', ' ')} (reopened from history)")
+        self.sources_view.show_recorded(entry.sources)
         self.autosaver.dirty = False
 
     def snapshot(self) -> tuple[int | None, str, str]:
@@ -370,9 +279,8 @@ class MainWindow(QMainWindow):
         pending = self.autosaver.take_pending()
         if pending is not None:
             self.question_edit.setPlainText(pending.question)
-            self.editor.setPlainText(pending.text)
+            self.draft_box.show_text(pending.text, outputs=bool(pending.text.strip()))
             self.draft_id = pending.draft_id
-            self.draft_box.set_outputs_enabled(bool(pending.text.strip()))
         self.restore_banner.hide()
 
     def discard_autosave(self) -> None:
@@ -389,7 +297,7 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.services, self)
         dialog.settings_changed.connect(self.apply_settings)
-        dialog.guidance_changed.connect(self.apply_guidance)
+        dialog.guidance_changed.connect(self.changes.guidance_changed)
         return dialog
 
     def apply_settings(self, settings) -> None:
@@ -397,20 +305,7 @@ class MainWindow(QMainWindow):
 
         old, self.services.settings = self.services.settings, settings
         apply_theme(QApplication.instance(), settings.theme, settings.font_scale)
-        changed = []
-        if settings.model_path != old.model_path:
-            changed.append(f"Model file set to {Path(settings.model_path).name if settings.model_path else 'the embedded model'}")
-        if settings.threads != old.threads:
-            changed.append(f"Processor threads set to {settings.threads or 'automatic'}")
-        if changed:
-            self.take_effect("; ".join(changed), reload_model=True)
-
-    def apply_guidance(self, message: str) -> None:
-        """Guidance installed or rolled back in Settings: use the bundle now active, as an update in the field does."""
-        from app.config import app_paths
-        from knowledge.install import active_bundle_path
-
-        self.take_effect(message, bundle=active_bundle_path(app_paths().data))
+        self.changes.settings_saved(old, settings)
 
     def open_report(self) -> None:
         from desktop.report_view import ReportDialog
@@ -421,14 +316,14 @@ class MainWindow(QMainWindow):
     def open_welcome(self) -> None:
         from desktop.welcome import WelcomeDialog
 
-        WelcomeDialog(self.services, self.model_info is not None or self.model_loading, self.model_problem, self).exec()
+        WelcomeDialog(self.services, self.model_state.available, self.model_state.problem, self).exec()
 
     # -- closing --------------------------------------------------------------------------------
     def shutdown(self) -> None:
         """Stop the draft, close the model on its thread, end every thread; a clean exit leaves nothing to restore."""
         if self.closing:
             return
-        self.closing = True  # from here what the model thread still sends is ignored: the window is going
+        self.closing = self.model_control.closing = True  # from here what the model thread still sends is ignored
         save_placement(self, self.services)
         self.updates.stop()
         self.stop_draft()
@@ -441,14 +336,3 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)
-
-
-def history_note(services) -> str:
-    """What the History tab says history keeps, and for how long."""
-    history = services.history
-    if not history.keep:
-        return "The policy keeps no history on this computer."
-    what = ("Questions and drafts are kept as typed, personal data included (your organisation's policy)"
-            if history.keep_personal_data else
-            "Questions and drafts are kept with personal data (NI numbers, phone numbers, emails, postcodes) removed")
-    return f"{what}, for {services.settings.history_days} days."

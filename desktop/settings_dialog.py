@@ -11,13 +11,22 @@ from PySide6.QtWidgets import (
     QSpinBox, QVBoxLayout, QWidget,
 )
 
+from app.changes import NEXT_QUESTION  # the window's words too (app/changes.py)
 from app.services import AppServices
 from app.user_settings import THEMES, locked_settings, save_settings
 from knowledge.schema import BUNDLE_SUFFIX
 from desktop.workers import InstallWorker, JobList
 
 LOCKED_NOTE = "Set by your IT team"
-NEXT_QUESTION = "It is used from your next question."  # the window's words too (MainWindow.take_effect)
+# What each setting is called, for the eye and for a screen reader.
+DESCRIPTIONS = {
+    "font_scale": ("Text size", "Make all text larger, up to twice the normal size"),
+    "theme": ("Colours", "Light, dark or high contrast"),
+    "model_path": ("Model file", "The language model file; leave empty for the embedded model"),
+    "model_browse": ("Choose model file", "Pick a GGUF model file"),
+    "threads": ("Processor threads", "How many processor cores the model uses; automatic is best"),
+    "history_days": ("Keep history for", "Past drafts older than this are deleted"),
+}
 
 
 class SettingsDialog(QDialog):
@@ -29,8 +38,18 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.services = services
         self.setWindowTitle("Settings")
-        s = services.settings
+        self.jobs = JobList(self)
         locked = locked_settings(services.policy)
+        self.build_fields(services.settings)
+        self.describe_fields(locked)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.settings_form(locked))
+        for w in (*self.guidance_widgets(services.searcher.info), self.dialog_buttons()):
+            layout.addWidget(w)
+        self.setMinimumWidth(560)
+
+    def build_fields(self, s) -> None:
+        """One field per personal setting, showing its value now."""
         self.font_scale = QSpinBox()
         self.font_scale.setRange(100, 200)
         self.font_scale.setSingleStep(25)
@@ -51,15 +70,11 @@ class SettingsDialog(QDialog):
         self.history_days.setRange(0, 3650)
         self.history_days.setSuffix(" days")
         self.history_days.setValue(s.history_days)
-        names = {
-            self.font_scale: ("Text size", "Make all text larger, up to twice the normal size"),
-            self.theme: ("Colours", "Light, dark or high contrast"),
-            self.model_path: ("Model file", "The language model file; leave empty for the embedded model"),
-            self.model_browse: ("Choose model file", "Pick a GGUF model file"),
-            self.threads: ("Processor threads", "How many processor cores the model uses; automatic is best"),
-            self.history_days: ("Keep history for", "Past drafts older than this are deleted"),
-        }
-        for widget, (name, description) in names.items():
+
+    def describe_fields(self, locked) -> None:
+        """Accessible names and descriptions; the ones the policy sets are disabled and say so."""
+        for key, (name, description) in DESCRIPTIONS.items():
+            widget = getattr(self, key)
             widget.setAccessibleName(name)
             widget.setAccessibleDescription(description)
         for key, widgets in (("model_path", (self.model_path, self.model_browse)), ("threads", (self.threads,)),
@@ -69,19 +84,21 @@ class SettingsDialog(QDialog):
                     w.setEnabled(False)
                     w.setToolTip(LOCKED_NOTE)
                     w.setAccessibleDescription(LOCKED_NOTE)
+
+    def settings_form(self, locked) -> QFormLayout:
         model_row = QWidget()
         row = QHBoxLayout(model_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.model_path, 1)
         row.addWidget(self.model_browse)
         form = QFormLayout()
-        form.addRow("Text size", self.font_scale)
-        form.addRow("Colours", self.theme)
-        form.addRow("Model file" + (f" ({LOCKED_NOTE})" if "model_path" in locked else ""), model_row)
-        form.addRow("Processor threads" + (f" ({LOCKED_NOTE})" if "threads" in locked else ""), self.threads)
-        form.addRow("Keep history for" + (f" ({LOCKED_NOTE})" if "history_days" in locked else ""), self.history_days)
+        for key, field in (("font_scale", self.font_scale), ("theme", self.theme), ("model_path", model_row),
+                           ("threads", self.threads), ("history_days", self.history_days)):
+            form.addRow(DESCRIPTIONS[key][0] + (f" ({LOCKED_NOTE})" if key in locked else ""), field)
+        return form
 
-        info = services.searcher.info
+    def guidance_widgets(self, info) -> tuple[QWidget, ...]:
+        """The guidance in use, and installing or rolling back a bundle, with the result in words."""
         self.bundle_label = QLabel(f"Guidance in use: {info.title}, version {info.version}")
         self.install_button = QPushButton("Install guidance from a file…")
         self.install_button.setAccessibleName("Install guidance bundle")
@@ -93,17 +110,15 @@ class SettingsDialog(QDialog):
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
         self.result_label.setAccessibleName("Result")
+        return self.bundle_label, self.install_button, self.rollback_button, self.result_label
+
+    def dialog_buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
         buttons.button(QDialogButtonBox.Save).setAccessibleName("Save settings")
         buttons.button(QDialogButtonBox.Cancel).setAccessibleName("Cancel")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        for w in (self.bundle_label, self.install_button, self.rollback_button, self.result_label, buttons):
-            layout.addWidget(w)
-        self.jobs = JobList(self)
-        self.setMinimumWidth(560)
+        return buttons
 
     def current_settings(self):
         return replace(self.services.settings, font_scale=self.font_scale.value(), theme=THEMES[self.theme.currentIndex()],

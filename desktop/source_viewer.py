@@ -1,13 +1,14 @@
-"""The source viewer: a whole guidance page, with the cited passage highlighted and scrolled to."""
+"""The sources beside the draft, and the source viewer: a whole guidance page, with the cited passage highlighted and scrolled to."""
 
 from __future__ import annotations
 
 import html
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout
 
+from app.rendering import history_sources_html, sources_html
 from knowledge.search import Document
 
 
@@ -35,6 +36,32 @@ def document_html(document: Document, passage_id: str, highlight: str) -> str:
         else:
             parts.append(f"<p>{body}</p>")
     return "\n".join(parts)
+
+
+class SourcesList(QTextBrowser):
+    """The Sources tab: the draft's sources, numbered as the draft cites them; activating one asks to read it in full."""
+
+    source_activated = Signal(int)  # the source's number, from 1
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setAccessibleName("Sources")
+        self.setAccessibleDescription("The guidance passages the draft is built from. Tab to a source and press Enter to read it in full.")
+        self.setHtml("<p>Sources appear here as soon as you ask a question.</p>")
+        self.anchorClicked.connect(self.activated)
+
+    def activated(self, url: QUrl) -> None:
+        _, _, number = url.toString().partition(":")  # app.rendering links each source as "source:N"
+        if number.isdigit():
+            self.source_activated.emit(int(number))
+
+    def show_sources(self, sources, covered: bool, colours: dict[str, str]) -> None:
+        self.setHtml(sources_html(sources, covered, colours))
+
+    def show_recorded(self, sources) -> None:
+        """A reopened draft's sources, as history recorded them."""
+        self.setHtml(history_sources_html(sources))
 
 
 class SourceViewer(QDialog):

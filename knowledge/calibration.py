@@ -25,9 +25,9 @@ from knowledge.files import fsync_folder
 from knowledge.passage import SearchSignals
 
 META_RULE = "no_guidance_rule"
-HYBRID_FEATURES = ("coverage", "topic", "lexical", "cosine", "cosine_gap", "cosine_peak", "agree", "fused")
+HYBRID_FEATURES = ("coverage", "topic", "lexical", "cosine", "cosine_gap", "cosine_peak", "agree", "fused", "page_cosine")
 LEXICAL_FEATURES = ("coverage", "topic", "lexical")
-FEATURES = HYBRID_FEATURES
+FEATURES = HYBRID_FEATURES  # a rule stored in a bundle may use any of these, by name
 
 
 def feature_values(signals: SearchSignals, names: Sequence[str]) -> list[float]:
@@ -43,6 +43,7 @@ def feature_values(signals: SearchSignals, names: Sequence[str]) -> list[float]:
         "cosine_peak": (signals.cosine or 0.0) - (signals.cosine_mean if signals.cosine_mean is not None else (signals.cosine or 0.0)),
         "agree": 1.0 if signals.agree else 0.0,
         "fused": signals.fused * 30.5,  # reciprocal-rank fusion tops out at 2/61
+        "page_cosine": signals.page_cosine if signals.page_cosine is not None else (signals.cosine or 0.0),
     }
     return [values[n] for n in names]
 
@@ -166,19 +167,20 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, max_refused: float = 0.10) ->
 
 
 def fit_rule(signals: Sequence[SearchSignals], answerable: Sequence[bool], fitted_on: str = "",
-             max_refused: float = 0.08) -> NoGuidanceRule:
-    """A NoGuidanceRule fitted on searches whose answerability is known (in scope or not)."""
+             max_refused: float = 0.08, features: Sequence[str] = HYBRID_FEATURES) -> NoGuidanceRule:
+    """A NoGuidanceRule fitted on searches whose answerability is known (in scope or not); `features`
+    are the hybrid half's signals (benchmarks/calibrate.py compares choices)."""
     y = np.asarray([1.0 if a else 0.0 for a in answerable])
     if len(set(y.tolist())) < 2:
         raise ValueError("calibration needs both in-scope and out-of-scope questions")
     rules = []
-    for names in (HYBRID_FEATURES, LEXICAL_FEATURES):
+    for names in (tuple(features), LEXICAL_FEATURES):
         # The hybrid half learns from searches that used meaning (not those of a bundle without vectors,
         # nor questions in a language the model does not read); the lexical half from every search.
         pairs = [(s, a) for s, a in zip(signals, y) if names is LEXICAL_FEATURES or s.cosine is not None]
         labels = np.asarray([a for _, a in pairs])
         if min(labels.sum(), len(labels) - labels.sum()) < 5:
-            rules.append(DEFAULT_RULE.hybrid if names is HYBRID_FEATURES else DEFAULT_RULE.lexical)
+            rules.append(DEFAULT_RULE.lexical if names is LEXICAL_FEATURES else DEFAULT_RULE.hybrid)
             continue
         x = np.asarray([feature_values(s, names) for s, _ in pairs])
         weights, bias = fit_logistic(x, labels)
@@ -191,7 +193,7 @@ def fit_rule(signals: Sequence[SearchSignals], answerable: Sequence[bool], fitte
 # Fitted by benchmarks/calibrate.py on the development halves of the sample, GOV.UK and real-guidance
 # question sets together (never the held-out halves); figures in README.md.
 DEFAULT_RULE = NoGuidanceRule(
-    hybrid=LogisticRule(HYBRID_FEATURES, (0.55329, 0.63857, 1.57581, 1.76418, 0.41582, 0.85529, 1.18573, 0.39727), -3.9865, 0.2896),
-    lexical=LogisticRule(LEXICAL_FEATURES, (0.45205, 1.91201, 2.3814), -3.13751, 0.3793),
+    hybrid=LogisticRule(HYBRID_FEATURES, (0.38836, 0.68548, 1.68356, 1.1731, 0.31699, 0.71882, 0.75871, 0.31641, 2.10649), -4.40269, 0.3443),
+    lexical=LogisticRule(LEXICAL_FEATURES, (0.49685, 1.50614, 2.4871), -3.31303, 0.3933),
     fitted_on='sample, govuk and realguide development halves',
 )

@@ -47,6 +47,7 @@ class SearchSignals:
     cosine_next: float | None = None  # best cosine on another page than the best one
     cosine_mean: float | None = None  # mean cosine of the nearest passages (CANDIDATES of them): the question's baseline
     agree: bool | None = None  # the word and meaning rankings put the same page first
+    page_cosine: float | None = None  # the first result's page as a whole (its passages' mean vector) to the question
 
 
 @dataclass(frozen=True, slots=True)

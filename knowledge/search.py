@@ -81,6 +81,7 @@ class Searcher:
         self.embedder = embedder if self.vectors.matches(embedder) else None
         self.rule = NoGuidanceRule.from_meta(meta.get(META_RULE))
         self._matrix: tuple[np.ndarray, np.ndarray] | None = None
+        self._pages: tuple[dict[str, int], np.ndarray] | None = None
         try:
             synonyms: dict[str, list[str]] = defaultdict(list)
             for term, expansion in self._conn.execute("SELECT term, expansion FROM synonyms ORDER BY rowid"):
@@ -191,7 +192,7 @@ class Searcher:
             dense = self._dense(question) if question is not None else []
             ranked = self._fused(parsed, lexical, dense, 2 * k if lang else k)
             ranked = self.in_question_language(ranked, lang)[:k]
-            signals = self._signals(parsed, lexical, dense, ranked) if ranked else None
+            signals = self._signals(parsed, lexical, dense, ranked, question) if ranked else None
         confidence = self.rule.probability(signals) if signals else 0.0
         covered = bool(signals) and self.rule.covers(signals)
         elapsed = (time.perf_counter() - started) * 1000
@@ -228,11 +229,38 @@ class Searcher:
         except Exception:  # noqa: BLE001 - a model that fails must not stop the word search
             return None
 
-    def _dense(self, question: np.ndarray) -> list[tuple[int, float]]:
-        """(rowid, cosine) of the CANDIDATES passages nearest the question in meaning, nearest first."""
+    def _vectors(self) -> tuple[np.ndarray, np.ndarray]:
         if self._matrix is None:
             self._matrix = read_vectors(self._conn, self.vectors.dimensions)
-        rowids, matrix = self._matrix
+        return self._matrix
+
+    def _page_vectors(self) -> tuple[dict[str, int], np.ndarray]:
+        """Each page's mean passage vector (unit length), made once from the stored passage vectors.
+
+        A question about the page's subject sits near the whole page; one about something the page
+        mentions in passing sits near one passage only (measured: the best page's mean vector tells
+        in-scope from out-of-scope questions better than the best passage, on all three corpora).
+        """
+        if self._pages is None:
+            rowids, matrix = self._vectors()
+            doc_of = dict(self._conn.execute("SELECT rowid, doc_id FROM passages"))
+            index: dict[str, int] = {}
+            rows = np.fromiter((index.setdefault(doc_of.get(int(r), ""), len(index)) for r in rowids), dtype=np.int64,
+                               count=len(rowids))
+            sums = np.zeros((len(index), matrix.shape[1] if matrix.ndim == 2 else 0), dtype=np.float32)
+            np.add.at(sums, rows, matrix)
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            self._pages = (index, sums / np.where(norms > 0, norms, 1.0))
+        return self._pages
+
+    def _page_cosine(self, question: np.ndarray, doc_id: str) -> float | None:
+        index, pages = self._page_vectors()
+        row = index.get(doc_id)
+        return float(pages[row] @ question.astype(np.float32)) if row is not None else None
+
+    def _dense(self, question: np.ndarray) -> list[tuple[int, float]]:
+        """(rowid, cosine) of the CANDIDATES passages nearest the question in meaning, nearest first."""
+        rowids, matrix = self._vectors()
         if not len(rowids):
             return []
         cosines = matrix @ question.astype(np.float32)
@@ -310,7 +338,7 @@ class Searcher:
                 break
         return results
 
-    def _signals(self, parsed: ParsedQuery, lexical, dense, ranked) -> SearchSignals:
+    def _signals(self, parsed: ParsedQuery, lexical, dense, ranked, question: np.ndarray | None = None) -> SearchSignals:
         """The evidence "no guidance found" is decided from (knowledge/calibration.py)."""
         coverage = topic_share = 0.0
         for result, topic in ranked[:TOPIC_RESULTS]:
@@ -328,8 +356,10 @@ class Searcher:
         # The nearest passage on another page: a question about nothing here sits about as near to many pages.
         nearest_other = next((c for rowid, c in dense[1:] if doc_of.get(rowid) != first_doc), None)
         agree = bool(lexical) and lexical[0][1].passage.doc_id == first_doc
+        page = self._page_cosine(question, ranked[0][0].passage.doc_id) if question is not None else None
         return SearchSignals(coverage, topic_share, best_lexical, fused=ranked[0][0].score, cosine=dense[0][1],
-                             cosine_next=nearest_other, cosine_mean=sum(c for _, c in dense) / len(dense), agree=agree)
+                             cosine_next=nearest_other, cosine_mean=sum(c for _, c in dense) / len(dense), agree=agree,
+                             page_cosine=page)
 
     # -- reading, for the source viewer ---------------------------------------------------------
     def passage(self, passage_id: str) -> Passage:

@@ -35,6 +35,7 @@ from knowledge.files import frozen_root
 
 _lock = threading.Lock()
 _loaded: "BackendReport | None" = None
+_verdicts_file: Path | None = None  # where the probes' verdicts are remembered (remember_verdicts_in)
 _PREFIXES = ("libggml-cpu-", "ggml-cpu-")
 _SUFFIXES = (".so", ".dll", ".dylib")
 BASELINE = "x64"  # runs on any x86-64; on other architectures the lowest-scoring variant plays its part
@@ -230,7 +231,7 @@ def choose_variant(folder: Path, llama_version: str, probe_model: Path | None, t
 
     Never raises for a variant that fails: a crash, an error or a hang in the probe rejects it,
     and a probe that cannot run at all (no model to probe with, no way to start the child)
-    leaves the baseline.
+    leaves the baseline. Verdicts are read from and added to `verdicts_file` (None: none kept).
     """
     from models.cpu_probe import PROBE_TIMEOUT_S, probe_variant
     from knowledge.bundle import file_sha256
@@ -313,6 +314,21 @@ def _probe_model() -> Path | None:
         return None
 
 
+def remember_verdicts_in(path: Path | None) -> None:
+    """Where the CPU-variant verdicts are kept between starts (the app's cache folder; None: nowhere).
+
+    Set once, before the first model loads, by whoever knows the app's folders (app.config.place_model_files):
+    ensure_cpu_backends is reached from deep inside the runtime and the embedder, which do not.
+    """
+    global _verdicts_file
+    _verdicts_file = Path(path) if path is not None else None
+
+
+def remembered_verdicts_file() -> Path | None:
+    """The file remember_verdicts_in set, or None (each process then probes afresh)."""
+    return _verdicts_file
+
+
 def ensure_cpu_backends(threads: int | None = None, probe_model: Path | None = None) -> BackendReport:
     """Load the CPU backend that works on this machine, once per process, before the first model; safe to call again.
 
@@ -321,7 +337,8 @@ def ensure_cpu_backends(threads: int | None = None, probe_model: Path | None = N
     runtime, the embedding model) can make the first call: `threads` is the thread count the
     probe runs with (default: the physical cores, at least 2 so the multi-threaded paths run),
     `probe_model` the model it loads (default: the embedded SmolLM2; if that is missing, the
-    baseline is used rather than a variant no one has tried).
+    baseline is used rather than a variant no one has tried). The verdicts are remembered in the
+    file remember_verdicts_in named, if any.
     """
     global _loaded
     with _lock:
@@ -356,7 +373,7 @@ def ensure_cpu_backends(threads: int | None = None, probe_model: Path | None = N
             return _loaded
         available = tuple(sorted(variant_name(p.name) for p in _variant_files(folder)))
         choice = choose_variant(folder, llama_cpp.__version__, probe_model or _probe_model(),
-                                max(2, threads or physical_cores()))
+                                max(2, threads or physical_cores()), verdicts_file=_verdicts_file)
         if choice is None:
             _loaded = BackendReport(dynamic=True, variant="none supported", folder=str(folder), available=available,
                                     loaded=False, how="this CPU supports none of the variants")

@@ -2,8 +2,10 @@
 
 A verdict is keyed by the machine (CPU model and flags: what ggml scores the variants on), the
 llama-cpp-python version, and the sha256 of the variant file it was reached on: a new CPU, a new
-llama.cpp or a changed library file is probed afresh. It lives in Frontdesk's cache folder
-(`cpu-variants.json`); deleting the file only costs one probe at the next start.
+llama.cpp or a changed library file is probed afresh. The file is the caller's: the app keeps it in
+its cache folder (app.config.AppPaths.cpu_verdicts) and says so through
+models.backends.remember_verdicts_in; this layer knows no app folder. Deleting the file only costs
+one probe at the next start; with no file, nothing is remembered (a probe in every process).
 """
 
 from __future__ import annotations
@@ -33,17 +35,6 @@ class Verdict:
     probe_ms: float = 0.0
     threads: int = 0
     at: float = 0.0  # time.time() when probed
-
-
-def verdicts_path() -> Path:
-    # The app's cache folder (app.config.AppPaths.cache), found the same way here because models/
-    # may not import app/. TODO: have the app pass this path down through ensure_cpu_backends.
-    import os
-
-    import platformdirs
-
-    cache = os.environ.get("FRONTDESK_CACHE_DIR") or platformdirs.user_cache_dir("Frontdesk", False)
-    return Path(cache) / "cpu-variants.json"
 
 
 def machine_description() -> str:
@@ -77,9 +68,11 @@ def _read(path: Path) -> dict:
     return data if isinstance(data, dict) and data.get("schema") == SCHEMA else {}
 
 
-def known_verdicts(key: str, path: Path | None = None) -> dict[str, Verdict]:
-    """This machine's verdicts, by variant file sha256, in the order they were reached (best variant first)."""
-    entries = _read(path or verdicts_path()).get("machines", {}).get(key, {}).get("verdicts", {})
+def known_verdicts(key: str, path: Path | None) -> dict[str, Verdict]:
+    """This machine's verdicts in the file at `path` (None: none), by variant file sha256, in the order they were reached."""
+    if path is None:
+        return {}
+    entries = _read(path).get("machines", {}).get(key, {}).get("verdicts", {})
     found = {}
     for sha, raw in entries.items():
         try:
@@ -94,11 +87,10 @@ def worth_retrying(verdict: Verdict, now: float | None = None) -> bool:
     return verdict.timed_out and (now or time.time()) - verdict.at > RETRY_TIMEOUT_AFTER_S
 
 
-def remember_verdicts(key: str, verdicts: list[Verdict], path: Path | None = None) -> None:
-    """Add these verdicts to the file (atomically: a crash leaves the old file or the new one)."""
-    if not verdicts:
+def remember_verdicts(key: str, verdicts: list[Verdict], path: Path | None) -> None:
+    """Add these verdicts to the file at `path` (atomically: a crash leaves the old file or the new one); None: forget them."""
+    if not verdicts or path is None:
         return
-    path = path or verdicts_path()
     data = _read(path) or {"schema": SCHEMA, "machines": {}}
     machine = data.setdefault("machines", {}).setdefault(key, {"cpu": machine_description(), "verdicts": {}})
     for verdict in verdicts:

@@ -80,7 +80,8 @@ def stream_draft(
     In "auto" mode a question that matches an approved answer strongly gets that answer (mode
     "approved"); otherwise the closest approved answer, if any, rides along as `closest_answer`.
     Mode "approved" drafts that closest answer whatever its score (the person chose it).
-    `embedder`, when given, adds dense similarity to the approved-answer match; the extractive draft
+    `embedder` (by default the searcher's own, when the bundle has vectors) adds dense similarity to the
+    approved-answer match; the extractive draft
     does not use it (measured: seconds a draft for no key fact gained; models/extractive.py).
     A message asking several questions is searched part by part and its draft answers each part.
     `prefers` is the draft "auto" shows first (the app's ModelChoice, which counts this machine's

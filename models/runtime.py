@@ -6,6 +6,11 @@ its model worker thread, the command line on its main thread). The one exception
 thread so a stop lands even while llama.cpp is busy reading a long prompt or computing a token
 on a busy CPU. A lock makes a
 second caller wait rather than corrupt the model's context.
+
+Only llama-cpp-python's public API is used (checked against the pinned 0.3.36 by
+tests/test_runtime.py, test_the_runtime_uses_only_llama_cpp_pythons_public_api): the context
+and model pointers through `Llama.ctx` and `Llama.model`, llama.cpp's own functions through the
+`llama_cpp` bindings, and evaluation counted by a subclass overriding the public `Llama.eval`.
 """
 
 from __future__ import annotations
@@ -66,11 +71,8 @@ class StopFlag:
 
             libc = ctypes.CDLL(ctypes.util.find_library("msvcrt" if sys.platform == "win32" else "c"))
             strlen = ctypes.cast(libc.strlen, ctypes.c_void_p).value
-            set_abort = llama_cpp.llama_cpp._lib.llama_set_abort_callback
-            set_abort.argtypes = [ctypes.c_void_p, llama_cpp.llama_cpp.ggml_abort_callback, ctypes.c_void_p]
-            set_abort.restype = None
-            self._callback = llama_cpp.llama_cpp.ggml_abort_callback(strlen)  # kept: llama.cpp holds the pointer
-            set_abort(llama._ctx.ctx, self._callback, ctypes.cast(self.buffer, ctypes.c_void_p))
+            self._callback = llama_cpp.ggml_abort_callback(strlen)  # kept: llama.cpp holds the pointer
+            llama_cpp.llama_set_abort_callback(llama.ctx, self._callback, ctypes.cast(self.buffer, ctypes.c_void_p))
         except (AttributeError, OSError, TypeError):
             return False
         self.installed = True
@@ -124,7 +126,7 @@ class LocalRuntime:
             started = time.perf_counter()
             info = verify_model(self.path, self.expected_sha256, self.hash_cache)
             ensure_cpu_backends(threads=self.threads)
-            from llama_cpp import Llama
+            Llama = counting_llama_class()
 
             n_ctx = min(self.n_ctx, info.context_length or self.n_ctx)
             try:
@@ -136,7 +138,7 @@ class LocalRuntime:
             except (ValueError, RuntimeError, OSError) as exc:
                 why = " ".join(line.strip() for line in "".join(said).splitlines()[-2:] if line.strip()) or str(exc)
                 raise ModelError(f"{self.path}: llama.cpp could not load this model ({why}). Is it a GGUF chat model?") from exc
-            self._watch_evaluation(llama)
+            llama.on_eval, llama.stopped = self._count_evaluation, self._stop.is_set
             self._stop.install(llama)
             self._formatter = chat_formatter(llama)
             self._llama = llama
@@ -146,20 +148,9 @@ class LocalRuntime:
             self.load_ms = (time.perf_counter() - started) * 1000
             return info
 
-    def _watch_evaluation(self, llama) -> None:
-        """Count the tokens llama.cpp really evaluates, so KV-cache reuse is observed rather than assumed."""
-        evaluate = llama.eval
-
-        def counted_eval(tokens):
-            if self._stop.is_set():  # between steps, for builds where the abort callback is missing
-                raise RuntimeError("stopped")
-            before = llama.n_tokens
-            try:
-                return evaluate(tokens)
-            finally:  # n_tokens grows only by the batches llama.cpp completed
-                self._evaluated += llama.n_tokens - before
-
-        llama.eval = counted_eval  # Llama.generate calls self.eval for the prompt and each new token
+    def _count_evaluation(self, evaluated: int) -> None:
+        """Called by CountingLlama after each eval with the tokens llama.cpp really computed."""
+        self._evaluated += evaluated
 
     def _fit_threads(self, llama) -> None:
         """Automatic threads: leave other programs the cores they have been busy on since the last draft."""
@@ -169,7 +160,7 @@ class LocalRuntime:
         if wanted != self.threads:
             import llama_cpp
 
-            llama_cpp.llama_set_n_threads(llama._ctx.ctx, wanted, wanted)
+            llama_cpp.llama_set_n_threads(llama.ctx, wanted, wanted)
             llama.n_threads = llama.n_threads_batch = wanted
             self.threads = wanted
 
@@ -180,7 +171,7 @@ class LocalRuntime:
             return None
         import llama_cpp
 
-        return llama_cpp.llama_n_threads(self._llama._ctx.ctx)
+        return llama_cpp.llama_n_threads(self._llama.ctx)
 
     def close(self) -> None:
         with self._lock:
@@ -281,6 +272,39 @@ class LocalRuntime:
                 note_prompt_done()
 
 
+_counting_llama = None
+
+
+def counting_llama_class():
+    """llama_cpp.Llama with `eval` overridden to count the tokens llama.cpp really computes.
+
+    Llama.generate evaluates the prompt's uncached part and then each new token through
+    `self.eval` (public); counting there observes the KV-cache reuse rather than assuming it
+    (PromptStats.evaluated_tokens). Made on first use: llama_cpp is imported only after
+    ensure_cpu_backends has chosen the CPU variant.
+    """
+    global _counting_llama
+    if _counting_llama is None:
+        from llama_cpp import Llama
+
+        class CountingLlama(Llama):
+            on_eval: Callable[[int], None] | None = None  # told how many tokens each eval computed
+            stopped: Callable[[], bool] | None = None  # True: compute no more (between steps, should the abort callback be missing)
+
+            def eval(self, tokens):
+                if self.stopped is not None and self.stopped():
+                    raise RuntimeError("stopped")
+                before = self.n_tokens
+                try:
+                    return super().eval(tokens)
+                finally:  # n_tokens grows only by the batches llama.cpp completed
+                    if self.on_eval is not None:
+                        self.on_eval(self.n_tokens - before)
+
+        _counting_llama = CountingLlama
+    return _counting_llama
+
+
 class StopWatcher:
     """Polls `should_stop` from a thread of its own while the caller's thread is blocked in C or I/O.
 
@@ -317,8 +341,12 @@ def chat_formatter(llama):
         return None
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
+    import llama_cpp
+
+    vocab = llama_cpp.llama_model_get_vocab(llama.model)
+
     def token_text(token_id: int) -> str:
-        return llama._model.token_get_text(token_id) if token_id >= 0 else ""
+        return llama_cpp.llama_vocab_get_text(vocab, token_id).decode("utf-8") if token_id >= 0 else ""
 
     bos = token_text(llama.token_bos())
     eos = token_text(llama.token_eos())

@@ -16,7 +16,8 @@ import pytest
 
 from models.backends import BASELINE, Rejection, choose_variant, find_variant_folder, llama_ggml_path, rank_variants
 from models.cpu_probe import CRASH_ENV, HANG_ENV
-from models.cpu_verdicts import known_verdicts, machine_key, verdicts_path
+from app.config import app_paths
+from models.cpu_verdicts import known_verdicts, machine_key
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_PROBE = ["/nonexistent/frontdesk-probe"]  # a probe command that cannot start: proves no probe was needed
@@ -36,9 +37,15 @@ def variants():
     return folder, ranked, llama_cpp.__version__
 
 
+def verdicts_path() -> Path:
+    """Where the app keeps the verdicts (this test's own cache folder): what it hands the models layer."""
+    return app_paths().cpu_verdicts
+
+
 def choose(variants, embedded_model_path, **kwargs):
     folder, _, version = variants
     kwargs.setdefault("probe_model", embedded_model_path)
+    kwargs.setdefault("verdicts_file", verdicts_path())
     return choose_variant(folder, version, threads=2, **kwargs)
 
 
@@ -56,7 +63,7 @@ def test_the_best_variant_passes_its_probe_and_is_remembered(variants, embedded_
     assert first.how.startswith("probed in") and first.probe_ms > 0
     again = choose(variants, embedded_model_path, command=NO_PROBE)
     assert again.variant.name == ranked[0].name and again.how == "remembered from an earlier probe"
-    (verdict,) = known_verdicts(machine_key(version)).values()
+    (verdict,) = known_verdicts(machine_key(version), verdicts_path()).values()
     assert verdict.ok and verdict.variant == ranked[0].name and verdict.threads == 2
 
 
@@ -79,7 +86,7 @@ def test_a_variant_that_hangs_is_killed_at_the_timeout_and_rejected(variants, em
     choice = choose(variants, embedded_model_path, timeout=10)
     assert choice.variant.name == ranked[1].name
     assert choice.rejected == (Rejection(ranked[0].name, "no answer within 10 s in the probe (killed)"),)
-    hung = next(v for v in known_verdicts(machine_key(version)).values() if not v.ok)
+    hung = next(v for v in known_verdicts(machine_key(version), verdicts_path()).values() if not v.ok)
     assert hung.timed_out and 10_000 <= hung.probe_ms < 20_000
     # A hang may only have been a busy machine: a week on, the variant is tried again.
     monkeypatch.delenv(HANG_ENV)
@@ -113,6 +120,16 @@ def test_when_no_probe_can_run_the_baseline_is_used_and_nothing_remembered(varia
     assert not verdicts_path().exists()  # a fallback is not a verdict: the next start tries again
 
 
+def test_with_no_verdict_file_nothing_is_remembered(variants, embedded_model_path):
+    """The models layer knows no app folder: a caller that names no file gets a probe, and no file is written."""
+    _, ranked, _ = variants
+    first = choose(variants, embedded_model_path, verdicts_file=None)
+    assert first.variant.name == ranked[0].name and first.how.startswith("probed in")
+    again = choose(variants, embedded_model_path, verdicts_file=None, command=NO_PROBE)
+    assert again.variant.name == BASELINE and "no probe could run" in again.how
+    assert not verdicts_path().exists()
+
+
 def test_a_damaged_verdict_file_means_probing_again(variants, embedded_model_path):
     verdicts_path().parent.mkdir(parents=True, exist_ok=True)
     verdicts_path().write_text("{not json")
@@ -141,6 +158,7 @@ def test_self_test_and_model_list_name_the_variant_and_the_one_that_crashed(vari
     # The app's process loaded the accepted variant, drafted with it, and survived.
     assert next(c for c in report["checks"] if c["name"] == "model drafts")["ok"]
 
+    assert verdicts_path().is_file(), "the command line hands the models layer the app's cache folder"
     listed = run_frontdesk("model", "list", "--json")  # same cache folder: remembered, no probe
     cpu = json.loads(listed.stdout)["cpu"]
     assert cpu["variant"] == ranked[1].name and cpu["how"] == "remembered from an earlier probe" and cpu["probe_ms"] == 0

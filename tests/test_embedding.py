@@ -75,6 +75,23 @@ def test_search_results_carry_both_ranks(searcher):
     assert response.signals.cosine is not None and response.signals.agree is True
 
 
+def test_the_page_signal_is_the_cosine_to_the_first_page_as_a_whole(sample_bundle, embedder):
+    """page_cosine: the question against the mean of the first result's passage vectors, worked out here apart."""
+    with Searcher(sample_bundle, embedder) as hybrid:
+        response = hybrid.search("can I get an advance on my first universal credit payment")
+    doc_id = response.results[0].passage.doc_id
+    conn = sqlite3.connect(sample_bundle)
+    blobs = [b for (b,) in conn.execute("SELECT v.vector FROM passage_vectors v JOIN passages p ON p.rowid = v.rowid "
+                                         "WHERE p.doc_id = ?", (doc_id,))]
+    conn.close()
+    page = np.mean([np.frombuffer(b, dtype="<f2").astype(np.float32) for b in blobs], axis=0)
+    question = embedder.embed([response.query])[0]
+    assert len(blobs) >= 2
+    assert response.signals.page_cosine == pytest.approx(float(page @ question / np.linalg.norm(page)), abs=2e-3)
+    with Searcher(sample_bundle) as words:  # no embedder: no page signal, and the rule takes its words-only half
+        assert words.search("can I get an advance").signals.page_cosine is None
+
+
 def test_meaning_finds_the_page_for_a_question_in_other_words(sample_bundle, embedder):
     # "poorly", "doctor", "job": the sick-pay pages say "ill", "fit note", "work".
     question = "doctor says im too poorly to do my job"

@@ -91,6 +91,31 @@ def test_second_question_reuses_the_cached_instructions(runtime):
     assert stats.evaluated_tokens >= runtime.count_tokens("How do I claim Pension Credit?")
 
 
+def test_the_runtime_uses_only_llama_cpp_pythons_public_api(runtime):
+    """No reaching into llama-cpp-python's privates (`_ctx`, `_model`, `_lib`) or replacing a Llama's methods,
+    and the public names the runtime relies on are there in the pinned version: a new pin that drops or
+    moves one fails here, not in a draft."""
+    import re
+    from pathlib import Path
+
+    import llama_cpp
+
+    import models.runtime
+
+    source = Path(models.runtime.__file__).read_text()
+    assert not re.search(r"\._(ctx|model|lib|batch|sampler)\b|llama_cpp\.llama_cpp\.|\.eval\s*=", source)
+    assert isinstance(llama_cpp.Llama.ctx, property) and isinstance(llama_cpp.Llama.model, property)
+    for name in ("llama_set_abort_callback", "ggml_abort_callback", "llama_set_n_threads", "llama_n_threads",
+                 "llama_model_get_vocab", "llama_vocab_get_text"):
+        assert callable(getattr(llama_cpp, name, None)), f"llama_cpp.{name} is gone: see models/runtime.py"
+    llama = runtime._llama
+    assert runtime._stop.installed, "the abort callback could not be attached through llama_set_abort_callback"
+    assert type(llama).eval is not llama_cpp.Llama.eval and "eval" not in vars(llama)  # overridden in the subclass only
+    runtime._evaluated, before, tokens = 0, llama.n_tokens, llama.tokenize(b"Hello there")
+    llama.eval(tokens)  # the public method Llama.generate calls for every step: counted by the subclass
+    assert runtime._evaluated == len(tokens) == llama.n_tokens - before > 0
+
+
 def test_max_tokens_is_clamped_to_the_room_left(embedded_model_path):
     small = LocalRuntime(embedded_model_path, n_ctx=256)
     small.load()

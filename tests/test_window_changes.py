@@ -193,3 +193,41 @@ def test_guidance_updated_in_the_field_takes_effect_the_same_way(qtbot, services
     assert window.notice_label.text() == changed.args[0]
     assert window.services.searcher.info.version == 2 and "Jobcentre guidance v2" in window.bundle_status.text()
     window.shutdown()
+
+
+# -- the Qt-free side of a change (app/changes.py, app/model_state.py) -----------------------------
+def test_a_change_says_what_changed_and_when_it_takes_effect():
+    from app.changes import RELOADING, change_notice, settings_change
+
+    assert change_notice("Installed Jobcentre guidance version 2.", new_guidance=True) == \
+        f"✓ Installed Jobcentre guidance version 2. {NEXT_QUESTION}"
+    assert change_notice("Processor threads set to 1", reload_model=True) == f"✓ Processor threads set to 1. {RELOADING}"
+    old = UserSettings()
+    assert settings_change(old, UserSettings(theme="dark", font_scale=150)) == ""  # nothing the model must take up
+    assert settings_change(old, UserSettings(model_path="/models/other.gguf", threads=0)) == "Model file set to other.gguf"
+    assert settings_change(UserSettings(threads=2), UserSettings(threads=0)) == "Processor threads set to automatic"
+
+
+def test_a_reload_waits_for_the_draft_and_the_load_and_chooses_the_new_file(services, tmp_path):
+    from dataclasses import replace
+
+    from app.model_state import ModelState
+
+    state = ModelState(services)
+    first = state.start_load()
+    assert first is services.model_choice and state.loading and "loading" in state.status()
+    assert state.unavailable() == "The model is still loading."
+    state.reload_wanted = True
+    assert state.reload_due(drafting=False) is None, "never over a load"
+    state.loaded(services.model_choice.info)
+    assert "ready" in state.status() and state.available
+    assert state.reload_due(drafting=True) is None and state.reload_wanted, "never under a draft"
+    same = state.reload_due(drafting=False)
+    assert same is first and state.loading and not state.reload_wanted and state.info is None  # threads only: the same choice
+
+    services.settings = replace(services.settings, model_path=str(tmp_path / "other.gguf"))
+    state.failed("stopped")
+    state.reload_wanted = True
+    other = state.reload_due(drafting=False)
+    assert other is services.model_choice and other.path is None and "other.gguf" in other.problem
+    assert state.problem == other.problem and state.path_in_use == services.settings.model_path
