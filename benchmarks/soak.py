@@ -269,6 +269,10 @@ def main() -> None:
     if args.child:
         child(*map(Path, args.child))
         return
+    # Each line out at once: piped (`| tee`), what was still buffered at exit was lost after a run with the
+    # models loaded (exit code 0, nothing after the first line; llama.cpp's teardown redirects the
+    # standard streams), the figures with it. Written to a file, it was not.
+    sys.stdout.reconfigure(line_buffering=True)
     problems = []
     print(f"Soak: {args.drafts} drafts, {args.switches} bundle switches, {args.kills} kills while typing", flush=True)
     if args.drafts or args.switches:
