@@ -7,7 +7,7 @@ import pytest
 
 from knowledge.passage import Passage, SearchResult
 from models.drafting import draft_answer
-from models.extractive import LEANS_BACK, extractive_answer, wanted
+from models.extractive import LEANS_BACK, extractive_answer, passage_sentences, wanted
 from models.support import check_citations, split_sentences
 
 FOOD = "I have no money for food until my universal credit comes, what can I do?"
@@ -53,6 +53,22 @@ def test_a_leaning_sentence_that_answers_brings_the_one_before_it():
     text = extractive_answer("can my universal credit be paid twice a month", [mfp])
     assert text.startswith("Talk to your work coach about setting up a More Frequent Payment")
     assert "paid to you twice a month. [1]" in text
+
+
+def test_a_leaning_sentence_comes_only_straight_after_its_own_sentence():
+    """Another sentence of its passage is not enough: "The money ..." would read as the food bank's money."""
+    mixed = result("A food bank may also help with food and energy while you wait for your payment. Hardship payments "
+                   "usually have to be paid back. The money is taken from your payments once the sanction ends.",
+                   "uc-hardship-payments", 10.0)
+    text = extractive_answer("can a food bank help, and is the money taken from my payments once the sanction ends", [mixed])
+    assert "The money is taken" in text
+    assert "paid back. [1] The money is taken" in text
+
+
+def test_a_question_in_the_guidance_is_never_an_answer_sentence():
+    sentences = [s for s, _ in passage_sentences("Ydw i’n gallu trosglwyddo fy mhensiwn?\n"
+                                                 "Gallwch drosglwyddo eich pensiwn i ddarparwr arall.")]
+    assert sentences == ["Gallwch drosglwyddo eich pensiwn i ddarparwr arall."]
 
 
 def test_a_word_few_sentences_share_counts_for_more_than_one_they_all_share():
