@@ -15,8 +15,11 @@ PROCESS_START = time.perf_counter()
 
 import json  # noqa: E402
 import os  # noqa: E402
+import sys  # noqa: E402
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Qt's teardown can end the process before Python flushes a piped stdout: print line by line.
+sys.stdout.reconfigure(line_buffering=True)
 
 from _common import QUESTIONS, mean, sample_bundle  # noqa: E402
 
@@ -87,6 +90,10 @@ def main() -> None:
     print(f"platform {os.environ['QT_QPA_PLATFORM']}, {len(questions)} questions, rewrite (generated) mode")
     print(f"process start to window shown       {shown * 1000:7.0f} ms   (goal < 2000)")
     print(f"click to sources painted, mean/max  {mean(sources_ms):7.1f} / {max(sources_ms):.1f} ms   (goal < 150)")
+    # The first click comes the moment the drafting model is ready, often before the embedding model
+    # has loaded and embedded the approved questions (about 1.5 s after start): a person typing a
+    # question takes longer than that. The rest show the steady state.
+    print(f"  first click / the other {len(sources_ms) - 1}, mean      {sources_ms[0]:7.1f} / {mean(sources_ms[1:]):.1f} ms")
     print(f"click to first text painted, mean   {mean(painted_ms):7.0f} ms")
     print(f"  runtime's own first token, mean   {mean(runtime_first_ms):7.0f} ms")
     print(f"  painted after the runtime's, mean {mean(lag):7.1f} ms, max {max(lag):.1f} ms   (goal < 100)")

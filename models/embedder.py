@@ -63,6 +63,10 @@ class LlamaEmbedder:
         self._llama = None
         self._lock = threading.Lock()
         self._loading: threading.Thread | None = None
+        # Callbacks waiting for the model, under a lock of their own: `_lock` is held for the whole load.
+        self._on_ready: list = []
+        self._ready_lock = threading.Lock()
+        self._loaded = False
         self.error: ModelError | None = None
 
     # -- loading -------------------------------------------------------------------------------
@@ -70,6 +74,23 @@ class LlamaEmbedder:
         """Load the model now (idempotent); ModelError if the file is missing or damaged."""
         with self._lock:
             self._load_locked()
+        with self._ready_lock:
+            waiting, self._on_ready, self._loaded = self._on_ready, [], True
+        for callback in waiting:
+            run_quietly(callback)
+
+    def when_ready(self, callback) -> threading.Thread | None:
+        """Run `callback` once the model has loaded, never on the caller's thread: on the loading thread
+        when it is still to load (None is returned), else on a short-lived thread of its own (returned)."""
+        with self._ready_lock:
+            if self.error is not None:
+                return None  # no model: searches and matches stay by words
+            if not self._loaded:
+                self._on_ready.append(callback)
+                return None
+        thread = threading.Thread(target=run_quietly, args=(callback,), name="embedder-ready", daemon=True)
+        thread.start()
+        return thread
 
     def _load_locked(self) -> None:
         if self._llama is not None:
@@ -124,6 +145,8 @@ class LlamaEmbedder:
     def close(self) -> None:
         if self._loading is not None:
             self._loading.join()
+        with self._ready_lock:
+            self._loaded = False
         with self._lock:
             if self._llama is not None:
                 self._llama.close()
@@ -156,6 +179,13 @@ class LlamaEmbedder:
 
 _shared: LlamaEmbedder | None = None
 _shared_lock = threading.Lock()
+
+
+def run_quietly(callback) -> None:
+    try:
+        callback()
+    except Exception:  # noqa: BLE001 - a warm-up that fails leaves the work to the first question
+        pass
 
 
 def shared_embedder(*, background: bool = False) -> LlamaEmbedder:

@@ -65,6 +65,28 @@ def test_a_bundle_switched_away_from_is_freed_with_its_matcher(sample_bundle):
     assert gone() is None
 
 
+def test_the_approved_questions_are_embedded_when_the_model_is_ready_not_at_the_first_question(sample_bundle):
+    """The window's first question used to wait 0.4 s for the sample's 25 approved questions to be embedded."""
+    from app.services import warm_approved_answers
+    from models.embedder import LlamaEmbedder
+
+    embedder = LlamaEmbedder(wait=False)  # loading, as in the window: not ready yet
+    first, later = Searcher(sample_bundle, embedder), Searcher(sample_bundle, embedder)
+    try:
+        assert warm_approved_answers(first) is None  # queued until the model has loaded
+        assert answers_for(first)._vectors is None
+        embedder.load()  # runs what was queued, on the loading thread
+        assert answers_for(first)._vectors is not None
+        thread = warm_approved_answers(later)  # already loaded: on a thread of its own, never the caller's
+        assert thread is not None
+        thread.join(timeout=60)
+        assert not thread.is_alive() and answers_for(later)._vectors is not None
+    finally:
+        first.close()
+        later.close()
+        embedder.close()
+
+
 def test_an_explicit_mode_skips_the_approved_answer(searcher):
     assert draft_answer("how much is child benefit", searcher, mode="extractive").mode == "extractive"
 
