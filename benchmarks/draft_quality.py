@@ -47,13 +47,7 @@ def main() -> None:
     questions = read_questions(args.questions)
     if args.extractive_only:
         with Searcher(bundle) as searcher:
-            mode, refused, out = run_extractive_quality(searcher, questions[: args.limit])
-        print(f"Extractive drafts, {args.questions.name}: {mode.drafts} in-scope questions with key facts "
-              f"({refused} answered 'no guidance found')")
-        print(f"  key facts present {mode.facts_present:.0%}, sentences on an expected page {mode.on_expected_pages:.0%}, "
-              f"unsupported {mode.unsupported_sentences:.0%}, mean {mode.mean_ms:.0f} ms")
-        if out is not None:
-            print(f"  out of scope answered 'no guidance found': {out:.0%}")
+            print_extractive(args.questions.name, *run_extractive_quality(searcher, questions[: args.limit]))
         return
     runtime = LocalRuntime(args.model or embedded_model_path())
     runtime.load()
@@ -69,14 +63,17 @@ def corpus_extractive(corpus, half: str, limit: int | None) -> None:
     embedder = LlamaEmbedder()
     questions = read_questions(corpus.questions(half))[:limit]
     with Searcher(corpus.bundle(embedder), embedder) as searcher:
-        mode, refused, out = run_extractive_quality(searcher, questions)
-    print(f"Extractive drafts, {corpus.name} {half}, searched by words and meaning: {mode.drafts} in-scope questions "
-          f"with key facts ({refused} answered 'no guidance found')")
+        print_extractive(f"{corpus.name} {half}, searched by words and meaning", *run_extractive_quality(searcher, questions))
+    embedder.close()
+
+
+def print_extractive(label: str, mode, refused: int, out: float | None) -> None:
+    print(f"Extractive drafts, {label}: {mode.drafts} in-scope questions with key facts "
+          f"({refused} answered 'no guidance found')")
     print(f"  key facts present {mode.facts_present:.0%}, sentences on an expected page {mode.on_expected_pages:.0%}, "
           f"unsupported {mode.unsupported_sentences:.0%}, mean {mode.mean_ms:.0f} ms")
     if out is not None:
         print(f"  out of scope answered 'no guidance found': {out:.0%}")
-    embedder.close()
 
 
 if __name__ == "__main__":

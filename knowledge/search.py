@@ -82,6 +82,7 @@ class Searcher:
         self.rule = NoGuidanceRule.from_meta(meta.get(META_RULE))
         self._matrix: tuple[np.ndarray, np.ndarray] | None = None
         self._pages: tuple[dict[str, int], np.ndarray] | None = None
+        self._row_pages: dict[int, str] | None = None
         try:
             synonyms: dict[str, list[str]] = defaultdict(list)
             for term, expansion in self._conn.execute("SELECT term, expansion FROM synonyms ORDER BY rowid"):
@@ -243,15 +244,21 @@ class Searcher:
         """
         if self._pages is None:
             rowids, matrix = self._vectors()
-            doc_of = dict(self._conn.execute("SELECT rowid, doc_id FROM passages"))
+            doc_of = self._page_of_row()
             index: dict[str, int] = {}
             rows = np.fromiter((index.setdefault(doc_of.get(int(r), ""), len(index)) for r in rowids), dtype=np.int64,
                                count=len(rowids))
-            sums = np.zeros((len(index), matrix.shape[1] if matrix.ndim == 2 else 0), dtype=np.float32)
+            sums = np.zeros((len(index), matrix.shape[1]), dtype=np.float32)
             np.add.at(sums, rows, matrix)
             norms = np.linalg.norm(sums, axis=1, keepdims=True)
             self._pages = (index, sums / np.where(norms > 0, norms, 1.0))
         return self._pages
+
+    def _page_of_row(self) -> dict[int, str]:
+        """Each passage's page by rowid, read once (the page signal and the nearest-other-page signal use it)."""
+        if self._row_pages is None:
+            self._row_pages = dict(self._conn.execute("SELECT rowid, doc_id FROM passages"))
+        return self._row_pages
 
     def _page_cosine(self, question: np.ndarray, doc_id: str) -> float | None:
         index, pages = self._page_vectors()
@@ -349,9 +356,7 @@ class Searcher:
         best_lexical = max((r.lexical_score for _, r, _ in lexical), default=0.0)
         if not dense:
             return SearchSignals(coverage, topic_share, best_lexical)
-        placeholders = ",".join("?" * len(dense))
-        doc_of = dict(self._conn.execute(f"SELECT rowid, doc_id FROM passages WHERE rowid IN ({placeholders})",
-                                         tuple(rowid for rowid, _ in dense)))
+        doc_of = self._page_of_row()
         first_doc = doc_of.get(dense[0][0])
         # The nearest passage on another page: a question about nothing here sits about as near to many pages.
         nearest_other = next((c for rowid, c in dense[1:] if doc_of.get(rowid) != first_doc), None)
