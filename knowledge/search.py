@@ -38,6 +38,9 @@ PER_DOCUMENT = 2
 # benchmarks/retrieval_quality.py (development halves).
 RRF_K = 60
 TOPIC_RESULTS = 3  # the results the coverage signals look at
+# Phrases in more passages than this share are scored last (Searcher._best_matches: the same results, faster).
+PRUNE_SHARE = 0.2
+BM25_K1 = 1.2  # FTS5's bm25 constants (fts5_aux.c), for the bound on what common phrases can add
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,14 @@ def to_date(value: str | None) -> date | None:
 class Searcher:
     """Read-only searches over one bundle; safe to share between threads (calls are serialised)."""
 
+    _BM25 = "bm25(passages_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
+    _BEST_SQL = (f"SELECT rowid, -{_BM25} FROM passages_fts WHERE passages_fts MATCH ? "
+                 f"ORDER BY {_BM25} LIMIT {CANDIDATES}")
+    # The same, among the passages the second query matches; `+rowid` keeps SQLite from handing
+    # FTS5 the rowids one at a time (each would count every phrase's passages again for its idf).
+    _BEST_AMONG_SQL = (f"SELECT rowid, -{_BM25} FROM passages_fts WHERE passages_fts MATCH ? "
+                       f"AND +rowid IN (SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?) "
+                       f"ORDER BY {_BM25} LIMIT {CANDIDATES}")
     _PASSAGE_SQL = """
         SELECT p.rowid, p.id, p.doc_id, d.title, d.url, p.heading, p.text, d.updated, d.review_due
         FROM passages p JOIN documents d ON d.id = p.doc_id
@@ -96,6 +107,7 @@ class Searcher:
         self._passage_count = self._conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         self._df_cache: dict[str, int] = {}
         self.languages = document_languages(self._conn)
+        self._language_count = len(set(self.languages.values()))  # counted once: 5,000 pages take a third of a millisecond
 
     def close(self) -> None:
         self._conn.close()
@@ -203,7 +215,7 @@ class Searcher:
     # -- language (DESIGN.md: "a question searches its own language first") --------------------
     def question_language(self, query) -> str:
         """The question's language, only in a bundle of more than one ('' otherwise: nothing to choose)."""
-        if not isinstance(query, str) or len(set(self.languages.values())) < 2:
+        if not isinstance(query, str) or self._language_count < 2:
             return ""
         return detect_language(query)
 
@@ -277,13 +289,8 @@ class Searcher:
 
     def _lexical(self, parsed: ParsedQuery) -> list[tuple[int, SearchResult, str]]:
         """BM25 candidates re-ranked, best first: (rowid, result, topic text: title, summary, headings)."""
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         try:
-            rows = self._conn.execute(
-                f"SELECT rowid, -bm25(passages_fts, {weights}) FROM passages_fts WHERE passages_fts MATCH ? "
-                f"ORDER BY bm25(passages_fts, {weights}) LIMIT {CANDIDATES}",
-                (parsed.match,),
-            ).fetchall()
+            rows = self._best_matches(parsed.match)
         except sqlite3.OperationalError:
             return []  # a query FTS5 still rejects is treated as finding nothing
         if not rows:
@@ -303,6 +310,43 @@ class Searcher:
             candidates.append((rowid, SearchResult(passage, score, matched, lexical_score=score), topic))
         candidates.sort(key=lambda c: (-c[1].score, c[1].passage.id))
         return [(rowid, replace(result, lexical_rank=n), topic) for n, (rowid, result, topic) in enumerate(candidates, start=1)]
+
+    def _best_matches(self, match: str) -> list[tuple[int, float]]:
+        """(rowid, bm25) of the CANDIDATES passages FTS5 scores best for `match`, best first.
+
+        FTS5 scores every passage a query matches, and in a large bundle a question's common words
+        ("universal credit") match most of them. A passage matching only common phrases scores below
+        a bound made from those phrases' idf, so the passages matching a rarer phrase are scored
+        first (with the whole query: the same scores), and when CANDIDATES of them beat the bound
+        they are the answer; otherwise every match is scored, as before. Exact: same rows, same order.
+        """
+        phrases = match.split(" OR ")
+        frequency = {p: self.document_frequency(unquoted(p)) for p in phrases}
+        common = sorted((p for p in phrases if frequency[p] > PRUNE_SHARE * self._passage_count), key=frequency.get)
+        # The rarer phrases need CANDIDATES passages between them: the least common of the rest join them till they can.
+        while common and sum(frequency[p] for p in phrases if p not in common) < 2 * CANDIDATES:
+            common.pop(0)
+        rare = [p for p in phrases if p not in common]
+        if self._passage_count >= 500 and common and rare:
+            rows = self._conn.execute(self._BEST_AMONG_SQL, (match, " OR ".join(rare))).fetchall()
+            if len(rows) == CANDIDATES and rows[-1][1] > self._bm25_bound(common):
+                return rows
+        return self._conn.execute(self._BEST_SQL, (match,)).fetchall()
+
+    def _bm25_bound(self, phrases: list[str]) -> float:
+        """More than any passage matching only `phrases` can score (FTS5's bm25, k1 = 1.2, b = 0.75).
+
+        Each phrase adds idf * f * (k1 + 1) / (f + k1 * (1 - b + b * D / avgdl)), under idf * (k1 + 1)
+        for any frequency f; idf as FTS5 reckons it (1e-6 for a phrase in over half the passages).
+        The margin covers rounding.
+        """
+        n = self._passage_count
+        total = 0.0
+        for phrase in phrases:
+            hits = self.document_frequency(unquoted(phrase))
+            idf = math.log((n - hits + 0.5) / (hits + 0.5))
+            total += (idf if idf > 0 else 1e-6) * (BM25_K1 + 1)
+        return total * (1 + 1e-9) + 1e-9
 
     def _passages(self, rowids: list[int]) -> dict[int, tuple[Passage, str]]:
         """Passages and their page summaries by rowid."""
@@ -395,6 +439,11 @@ def passage_from_row(row) -> Passage:
     return Passage(pid, doc_id, title, url, heading, text, to_date(updated), to_date(review_due))
 
 
+def unquoted(phrase: str) -> str:
+    """A phrase of an FTS5 query as written by query.quote, without its quotes."""
+    return phrase[1:-1].replace('""', '"')
+
+
 def concepts(parsed: ParsedQuery) -> tuple[str, ...]:
     return parsed.terms or parsed.expansions
 
@@ -410,8 +459,20 @@ def term_pattern(term: str) -> re.Pattern:
 
 
 def contains_term(haystack: str, term: str) -> bool:
-    # A substring test first: most terms are absent from most passages, and `in` is far cheaper.
-    return term_stem(term) in haystack and term_pattern(term).search(haystack) is not None
+    """Whether `haystack` holds the term's stem at the start of a word (what term_pattern matches).
+
+    str.find rather than the pattern: most terms are absent from most passages or found at their
+    first place, and a regular expression scans a long passage far more slowly. `\\w` in a str
+    pattern is a character for which isalnum() is true, or "_".
+    """
+    stem = term_stem(term)
+    at = haystack.find(stem)
+    while at > 0:
+        before = haystack[at - 1]
+        if not (before.isalnum() or before == "_"):
+            return True
+        at = haystack.find(stem, at + 1)
+    return at == 0
 
 
 def matched_in(parsed: ParsedQuery, text: str) -> tuple[str, ...]:
