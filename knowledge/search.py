@@ -307,31 +307,43 @@ class Searcher:
             # a passage that matches one rare word from beating one that matches the whole question.
             score = bm25 * (0.5 + share) * (1 + TITLE_BOOST * min(1.0, title / wanted))
             topic = f"{passage.title}\n{summary}\n{passage.heading}"
-            candidates.append((rowid, SearchResult(passage, score, matched, lexical_score=score), topic))
-        candidates.sort(key=lambda c: (-c[1].score, c[1].passage.id))
-        return [(rowid, replace(result, lexical_rank=n), topic) for n, (rowid, result, topic) in enumerate(candidates, start=1)]
+            candidates.append((-score, passage.id, rowid, passage, matched, topic))
+        candidates.sort(key=lambda c: c[:2])
+        return [(rowid, SearchResult(passage, -negated, matched, lexical_score=-negated, lexical_rank=n), topic)
+                for n, (negated, _, rowid, passage, matched, topic) in enumerate(candidates, start=1)]
 
     def _best_matches(self, match: str) -> list[tuple[int, float]]:
-        """(rowid, bm25) of the CANDIDATES passages FTS5 scores best for `match`, best first.
+        """(rowid, bm25) of the CANDIDATES passages FTS5 scores best for `match`, best first."""
+        rows = self._best_among_rarer(match)
+        return rows if rows is not None else self._conn.execute(self._BEST_SQL, (match,)).fetchall()
+
+    def _best_among_rarer(self, match: str) -> list[tuple[int, float]] | None:
+        """What _best_matches returns, found by scoring only the passages a rarer phrase matches; None
+        when that cannot be shown to be the same.
 
         FTS5 scores every passage a query matches, and in a large bundle a question's common words
         ("universal credit") match most of them. A passage matching only common phrases scores below
         a bound made from those phrases' idf, so the passages matching a rarer phrase are scored
-        first (with the whole query: the same scores), and when CANDIDATES of them beat the bound
-        they are the answer; otherwise every match is scored, as before. Exact: same rows, same order.
+        (with the whole query: the same scores), and when CANDIDATES of them beat the bound they are
+        the answer: the same rows in the same order. Measured by benchmarks/search.py and search_same.py.
         """
+        common, rare = self._common_and_rarer(match)
+        if not (common and rare):
+            return None
+        rows = self._conn.execute(self._BEST_AMONG_SQL, (match, " OR ".join(rare))).fetchall()
+        return rows if len(rows) == CANDIDATES and rows[-1][1] > self._bm25_bound(common) else None
+
+    def _common_and_rarer(self, match: str) -> tuple[list[str], list[str]]:
+        """The phrases of `match` in more than PRUNE_SHARE of the passages, and the others (none common in a small bundle)."""
         phrases = match.split(" OR ")
+        if self._passage_count < 500:
+            return [], phrases
         frequency = {p: self.document_frequency(unquoted(p)) for p in phrases}
         common = sorted((p for p in phrases if frequency[p] > PRUNE_SHARE * self._passage_count), key=frequency.get)
         # The rarer phrases need CANDIDATES passages between them: the least common of the rest join them till they can.
         while common and sum(frequency[p] for p in phrases if p not in common) < 2 * CANDIDATES:
             common.pop(0)
-        rare = [p for p in phrases if p not in common]
-        if self._passage_count >= 500 and common and rare:
-            rows = self._conn.execute(self._BEST_AMONG_SQL, (match, " OR ".join(rare))).fetchall()
-            if len(rows) == CANDIDATES and rows[-1][1] > self._bm25_bound(common):
-                return rows
-        return self._conn.execute(self._BEST_SQL, (match,)).fetchall()
+        return common, [p for p in phrases if p not in common]
 
     def _bm25_bound(self, phrases: list[str]) -> float:
         """More than any passage matching only `phrases` can score (FTS5's bm25, k1 = 1.2, b = 0.75).
