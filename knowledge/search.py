@@ -328,11 +328,12 @@ class Searcher:
         (with the whole query: the same scores), and when CANDIDATES of them beat the bound they are
         the answer: the same rows in the same order. Measured by benchmarks/search.py and search_same.py.
         """
+        if self._passage_count < 500:
+            return None  # a small bundle is scored whole in no time
         common, rare = self._common_and_rarer(match)
-        if not (common and rare):
-            return None
         bolder = self._bolder(common, rare)
-        for common, rare in ([bolder] if bolder[0] != common else []) + [(common, rare)]:
+        tries = ([bolder] if bolder[0] != common else []) + ([(common, rare)] if common else [])
+        for common, rare in tries:
             rows = self._conn.execute(self._BEST_AMONG_SQL, (match, " OR ".join(rare))).fetchall()
             if len(rows) == CANDIDATES and rows[-1][1] > self._bm25_bound(common):
                 return rows
