@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,8 +11,6 @@ from app.guidance import resolve_bundle
 from app.history import HistoryStore
 from app.model_choice import ModelChoice, choose_model
 from app.user_settings import UserSettings, effective_settings, load_settings
-import weakref
-
 from knowledge.answers import answers_for
 from knowledge.search import Searcher
 from models.embedder import shared_embedder

@@ -45,8 +45,10 @@ class Reader:
 
         ensure_cpu_backends()
         from llama_cpp import Llama
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self.llm = Llama(str(embedded_model_path()), n_ctx=1024, n_threads=2, verbose=False, logits_all=True)
+        self.chat = Jinja2ChatFormatter(self.llm.metadata["tokenizer.chat_template"], eos_token="", bos_token="")
         self.yes = [self._first_token(w) for w in ("Yes", " Yes", "yes")]
         self.no = [self._first_token(w) for w in ("No", " No", "no")]
 
@@ -60,10 +62,7 @@ class Reader:
 
     def asked(self, question: str, passage: str) -> float:
         """Log-odds of Yes over No for the model's first word of reply."""
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-        template = Jinja2ChatFormatter(self.llm.metadata["tokenizer.chat_template"], eos_token="", bos_token="")
-        prompt = template(messages=[{"role": "user", "content": ASK.format(passage=passage[:1200], question=question[:600])}]).prompt
+        prompt = self.chat(messages=[{"role": "user", "content": ASK.format(passage=passage[:1200], question=question[:600])}]).prompt
         last = self._logits(self.llm.tokenize(prompt.encode(), add_bos=True, special=True))[-1]
         return float(np.logaddexp.reduce(last[self.yes]) - np.logaddexp.reduce(last[self.no]))
 
@@ -86,11 +85,12 @@ def auc(scores: np.ndarray, in_scope: np.ndarray) -> float:
 
 
 def leave_one_corpus_out(rows: list[dict], with_gain: bool) -> str:
+    def design(rs):
+        return np.asarray([feature_values(r["signals"], HYBRID_FEATURES) + ([r["gain"] / GAIN_SCALE] if with_gain else [])
+                           for r in rs])
+
     cells = []
     for left in CORPORA:
-        def design(rs):
-            return np.asarray([feature_values(r["signals"], HYBRID_FEATURES) + ([r["gain"] / GAIN_SCALE] if with_gain else [])
-                               for r in rs])
         train = [r for r in rows if r["corpus"] != left.name]
         test = [r for r in rows if r["corpus"] == left.name]
         y = np.asarray([1.0 if r["in"] else 0.0 for r in train])

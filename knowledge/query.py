@@ -95,6 +95,11 @@ def quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def unquoted(phrase: str) -> str:
+    """A phrase of an FTS5 query as `quote` wrote it, without its quotes."""
+    return phrase[1:-1].replace('""', '"')
+
+
 def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, correct=None, common=None) -> ParsedQuery:
     """Content terms of `text`, expanded with the bundle's synonyms, as a quoted OR query.
 

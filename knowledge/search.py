@@ -5,9 +5,7 @@ found" decided by a calibrated rule (knowledge/calibration.py)."""
 from __future__ import annotations
 
 import difflib
-import functools
 import math
-import re
 import sqlite3
 import threading
 import time
@@ -23,7 +21,7 @@ from knowledge.calibration import META_RULE, NoGuidanceRule
 from knowledge.errors import BundleError
 from knowledge.language import detect_language, document_languages, prefer_language
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult, SearchSignals
-from knowledge.query import ParsedQuery, is_figure, parse_query, without_greeting_and_sign_off
+from knowledge.query import ParsedQuery, is_figure, parse_query, quote, unquoted, without_greeting_and_sign_off
 from knowledge.schema import BM25_WEIGHTS
 from knowledge.vectors import Embedder, embedder_ready, read_vectors, vector_status
 
@@ -32,14 +30,14 @@ CANDIDATES = 40  # bm25 candidates re-ranked per query, and as many nearest pass
 # "How to claim Universal Credit") gains up to this share of its score. Measured on the sample set.
 TITLE_BOOST = 1.0
 COMMON_SHARE = 0.2  # terms in more passages than this share are not searched alone (query.parse_query)
+LARGE_BUNDLE = 500  # passages: in a smaller bundle no term is common, and every match is scored in no time
 PER_DOCUMENT = 2
 # Reciprocal rank fusion (Cormack et al. 2009): each ranking adds 1 / (RRF_K + rank). k=60 is the
 # published default; equal weights. Measured against the lexical ranking alone in
 # benchmarks/retrieval_quality.py (development halves).
 RRF_K = 60
 TOPIC_RESULTS = 3  # the results the coverage signals look at
-# Phrases in more passages than this share are scored last (Searcher._best_matches: the same results, faster).
-PRUNE_SHARE = 0.2
+# Common phrases (Searcher.is_common) are scored last (Searcher._best_matches: the same results, faster).
 BOLD_SHARE, BOLD_FACTOR = 0.05, 2.0  # and, when what they can add looks small, these too (Searcher._bolder)
 BM25_K1 = 1.2  # FTS5's bm25 constants (fts5_aux.c), for the bound on what common phrases can add
 
@@ -138,8 +136,7 @@ class Searcher:
         if term not in self._df_cache:
             if len(self._df_cache) > 5000:
                 self._df_cache.clear()
-            quoted = '"' + term.replace('"', '""') + '"'
-            row = self._conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (quoted,)).fetchone()
+            row = self._conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (quote(term),)).fetchone()
             self._df_cache[term] = row[0]
         return self._df_cache[term]
 
@@ -182,7 +179,7 @@ class Searcher:
 
     def is_common(self, term: str) -> bool:
         """In more than a fifth of all passages (in a bundle big enough for that to mean something)."""
-        return self._passage_count >= 500 and self.document_frequency(term) > COMMON_SHARE * self._passage_count
+        return self._passage_count >= LARGE_BUNDLE and self.document_frequency(term) > COMMON_SHARE * self._passage_count
 
     def search(self, query: str, k: int = 5) -> SearchResponse:
         """The k best passages for `query` (never raises on user text; empty text gives no results).
@@ -328,8 +325,8 @@ class Searcher:
         (with the whole query: the same scores), and when CANDIDATES of them beat the bound they are
         the answer: the same rows in the same order. Measured by benchmarks/search.py and search_same.py.
         """
-        if self._passage_count < 500:
-            return None  # a small bundle is scored whole in no time
+        if self._passage_count < LARGE_BUNDLE:
+            return None
         common, rare = self._common_and_rarer(match)
         bolder = self._bolder(common, rare)
         tries = ([bolder] if bolder[0] != common else []) + ([(common, rare)] if common else [])
@@ -362,12 +359,10 @@ class Searcher:
         return idf if idf > 0 else 1e-6
 
     def _common_and_rarer(self, match: str) -> tuple[list[str], list[str]]:
-        """The phrases of `match` in more than PRUNE_SHARE of the passages, and the others (none common in a small bundle)."""
+        """The common phrases of `match` (is_common), and the others."""
         phrases = match.split(" OR ")
-        if self._passage_count < 500:
-            return [], phrases
         frequency = {p: self.document_frequency(unquoted(p)) for p in phrases}
-        common = sorted((p for p in phrases if frequency[p] > PRUNE_SHARE * self._passage_count), key=frequency.get)
+        common = sorted((p for p in phrases if self.is_common(unquoted(p))), key=frequency.get)
         # The rarer phrases need CANDIDATES passages between them: the least common of the rest join them till they can.
         while common and sum(frequency[p] for p in phrases if p not in common) < 2 * CANDIDATES:
             common.pop(0)
@@ -474,11 +469,6 @@ def passage_from_row(row) -> Passage:
     return Passage(pid, doc_id, title, url, heading, text, to_date(updated), to_date(review_due))
 
 
-def unquoted(phrase: str) -> str:
-    """A phrase of an FTS5 query as written by query.quote, without its quotes."""
-    return phrase[1:-1].replace('""', '"')
-
-
 def concepts(parsed: ParsedQuery) -> tuple[str, ...]:
     return parsed.terms or parsed.expansions
 
@@ -487,14 +477,9 @@ def term_stem(term: str) -> str:
     return term if len(term) <= 4 else term[: max(4, len(term) - 2)]
 
 
-@functools.lru_cache(maxsize=4096)
-def term_pattern(term: str) -> re.Pattern:
-    """Matches a term and its inflections ("payment" in "payments"), from the start of a word."""
-    return re.compile(r"(?<!\w)" + re.escape(term_stem(term)))
-
-
 def contains_term(haystack: str, term: str) -> bool:
-    """Whether `haystack` holds the term's stem at the start of a word (what term_pattern matches).
+    """Whether `haystack` holds the term's stem at the start of a word: the term and its inflections
+    ("payment" in "payments"), as the pattern (?<!\\w)stem would find them.
 
     str.find rather than the pattern: most terms are absent from most passages or found at their
     first place, and a regular expression scans a long passage far more slowly. `\\w` in a str
