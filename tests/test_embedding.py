@@ -230,6 +230,32 @@ def test_calibrate_needs_questions_of_both_kinds(tmp_path, sample_bundle, capsys
     assert exit_.value.code == 1 and "at least 5 in-scope and 5 out-of-scope" in capsys.readouterr().err
 
 
+def test_a_rule_stored_with_the_nine_signals_of_an_earlier_default_still_decides(tmp_path, sample_bundle, embedder):
+    """Bundles refitted before the default dropped to two signals carry a nine-signal rule: it is used, not replaced."""
+    earlier = {"hybrid": {"features": ["coverage", "topic", "lexical", "cosine", "cosine_gap", "cosine_peak", "agree", "fused",
+                                       "page_cosine"],
+                          "weights": [0.38836, 0.68548, 1.68356, 1.1731, 0.31699, 0.71882, 0.75871, 0.31641, 2.10649],
+                          "bias": -4.40269, "threshold": 0.3443},
+               "lexical": {"features": ["coverage", "topic", "lexical"], "weights": [0.49685, 1.50614, 2.4871],
+                           "bias": -3.31303, "threshold": 0.3933}, "fitted_on": "an earlier default"}
+    bundle = tmp_path / "nine-1.fdkb"
+    shutil.copyfile(sample_bundle, bundle)
+    conn = sqlite3.connect(bundle)
+    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (META_RULE, json.dumps(earlier)))
+    conn.commit()
+    conn.close()
+    with Searcher(bundle, embedder) as searcher:
+        assert searcher.rule.fitted_on == "an earlier default" and len(searcher.rule.hybrid.features) == 9
+        response = searcher.search("can I get an advance on my first universal credit payment")
+        assert response.covered and response.confidence == pytest.approx(searcher.rule.hybrid.probability(response.signals))
+
+
+def test_the_shipped_rule_weighs_only_signals_that_do_not_grow_with_the_bundle():
+    """bm25, words matched and the best of many passages all rise with a bigger bundle (README, "No guidance found")."""
+    assert set(DEFAULT_RULE.hybrid.features) == {"page_cosine", "cosine_peak"}
+    assert all(w > 0 for w in DEFAULT_RULE.hybrid.weights)
+
+
 def test_a_damaged_rule_in_meta_falls_back_to_the_default(tmp_path, sample_bundle):
     bundle = tmp_path / "bad-1.fdkb"
     shutil.copyfile(sample_bundle, bundle)
