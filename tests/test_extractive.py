@@ -7,7 +7,7 @@ import pytest
 
 from knowledge.passage import Passage, SearchResult
 from models.drafting import draft_answer
-from models.extractive import LEANS_BACK, extractive_answer, passage_sentences, wanted
+from models.extractive import LEANS_BACK, extractive_answer, passage_sentences, refers_back, wanted
 from models.support import check_citations, split_sentences
 
 FOOD = "I have no money for food until my universal credit comes, what can I do?"
@@ -63,6 +63,55 @@ def test_a_leaning_sentence_comes_only_straight_after_its_own_sentence():
     text = extractive_answer("can a food bank help, and is the money taken from my payments once the sanction ends", [mixed])
     assert "The money is taken" in text
     assert "paid back. [1] The money is taken" in text
+
+
+def test_the_food_draft_says_what_it_is_before_pay_it_back(searcher):
+    """The issue's draft: "... ask about an advance. [1] You do not have to pay it back while you are earning
+    ... [2]" read as if the advance need not be repaid; "it" is the hardship payment its own passage names."""
+    draft = draft_answer(FOOD, searcher, None, mode="extractive")
+    sentences = split_sentences(draft.text)
+    for i, sentence in enumerate(sentences):
+        if re.search(r"\bpay it back\b|^The money is taken", sentence):
+            assert any("hardship payment" in earlier.lower() for earlier in sentences[:i]), draft.text
+
+
+@pytest.mark.parametrize("sentence", [
+    "You do not have to pay it back while you are earning enough that your Universal Credit stops, as long as this lasts.",
+    "You can ask for it when you make your claim, or at any time before your first payment.",
+    "Tell them if you cannot afford food, and they will explain what is available near you.",
+    "If you claim them, it could affect your right to stay in the UK.",
+    "For 2024 to 2025, it is £116.75 a week, and it is paid for up to 28 weeks.",
+])
+def test_a_pronoun_before_anything_its_sentence_names_refers_back(sentence):
+    assert refers_back(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "If your claim is refused, you can ask for it to be looked at again.",  # "your claim", in its own sentence
+    "Universal Credit is paid monthly and it can change from month to month.",
+    "Your work coach will tell you what they need from you.",
+    "If you drink milk, make sure it is UHT.",
+    "If you are not sure, it is important to ask your work coach.",  # an "it" that stands for nothing
+    "When you first claim, it takes 5 weeks to get your first payment.",
+    "If you cannot travel, it may be possible to have your appointment by phone.",
+    "You can ask to make it easier to keep your appointments.",
+    "Report it if you start or leave a course.",  # what to report follows
+    "You can get an advance if you need one.",
+])
+def test_a_pronoun_its_own_sentence_explains_does_not(sentence):
+    assert not refers_back(sentence)
+
+
+def test_a_sentence_that_refers_back_comes_with_the_one_that_names_it():
+    """Not after another passage's sentence, whose subject its "it" would take."""
+    advance = result("If you are waiting for your first Universal Credit payment, ask about an advance.", "uc-advances", 10.0)
+    hardship = result("Hardship payments usually have to be paid back. The money is taken from your Universal Credit payments "
+                      "once the sanction ends. You do not have to pay it back while you are earning enough that your "
+                      "Universal Credit stops.", "uc-hardship-payments", 9.0)
+    text = extractive_answer("do I have to pay back the payment while I am earning enough that my universal credit stops",
+                             [advance, hardship])
+    assert "pay it back while" in text
+    assert "Hardship payments usually have to be paid back. [2] You do not have to pay it back" in text, text
 
 
 def test_a_question_in_the_guidance_is_never_an_answer_sentence():
