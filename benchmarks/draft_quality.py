@@ -70,7 +70,7 @@ def corpus_extractive(corpus, half: str, limit: int | None) -> None:
 def print_extractive(label: str, mode, refused: int, out: float | None) -> None:
     print(f"Extractive drafts, {label}: {mode.drafts} in-scope questions with key facts "
           f"({refused} answered 'no guidance found')")
-    print(f"  key facts present {mode.facts_present:.0%}, sentences on an expected page {mode.on_expected_pages:.0%}, "
+    print(f"  key facts present {mode.facts_present:.1%}, sentences on an expected page {mode.on_expected_pages:.0%}, "
           f"unsupported {mode.unsupported_sentences:.0%}, mean {mode.mean_ms:.0f} ms")
     if out is not None:
         print(f"  out of scope answered 'no guidance found': {out:.0%}")
