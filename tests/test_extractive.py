@@ -188,8 +188,10 @@ def test_extractive_quality_on_the_sample_development_questions(searcher):
 
     mode, refused, out_of_scope = run_extractive_quality(searcher, read_questions(ROOT / "knowledge" / "eval" / "sample-dev.jsonl"))
     assert mode.drafts >= 30 and mode.facts_present >= 0.55 and mode.unsupported_sentences <= 0.08
-    # 19 out-of-scope questions since batch 2 (many near misses): 79% refused when this floor was set.
-    assert refused < mode.drafts / 3 and out_of_scope >= 0.7
+    # 19 out-of-scope questions since batch 2 (many near misses): 79% refused by the nine-signal rule,
+    # 67% by the two-signal one, which gave up these to refuse GOV.UK's near misses (left out in fitting:
+    # 11% -> 61%; README, "No guidance found"). The floor stops a further slide.
+    assert refused < mode.drafts / 3 and out_of_scope >= 0.6
 
 
 def test_no_draft_or_paragraph_opens_on_a_sentence_that_leans_back(searcher):
