@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 MAX_QUERY_CHARS = 4000  # a pasted email's question is in its first few paragraphs
 MAX_TERMS = 24
@@ -98,6 +99,30 @@ def quote(term: str) -> str:
 def unquoted(phrase: str) -> str:
     """A phrase of an FTS5 query as `quote` wrote it, without its quotes."""
     return phrase[1:-1].replace('""', '"')
+
+
+def spelled_out(text: str, expansion_of: Sequence[tuple[str, str]]) -> str:
+    """`text` with each synonym it uses followed by what it stands for, as the word search adds them:
+    "do i get CTR" becomes "do i get CTR (council tax reduction)". The embedding model never learnt
+    the abbreviations and everyday words a benefits desk hears; the lexicon and the bundle's synonyms
+    know them. The words as typed stay ("loan" is not only an "advance")."""
+    meanings: dict[str, list[str]] = {}
+    typed = f" {' '.join(tokenize(text))} "
+    for expansion, phrase in expansion_of:
+        # "universal" stands for "universal credit", but not in "universal credit" itself.
+        if f" {' '.join(tokenize(expansion))} " not in typed:
+            meanings.setdefault(phrase, []).append(expansion)
+    if not meanings:
+        return text
+    # One pass, longest phrase first, so a meaning put in is never itself spelled out again.
+    phrases = sorted(meanings, key=len, reverse=True)
+    pattern = "|".join(r"\W+".join(re.escape(word) for word in phrase.split()) for phrase in phrases)
+
+    def with_meaning(match: re.Match) -> str:
+        phrase = " ".join(tokenize(match.group(0)))
+        return f"{match.group(0)} ({', '.join(meanings[phrase])})" if phrase in meanings else match.group(0)
+
+    return re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", with_meaning, text, flags=re.I)
 
 
 def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, correct=None, common=None) -> ParsedQuery:

@@ -21,7 +21,7 @@ from knowledge.calibration import META_RULE, NoGuidanceRule
 from knowledge.errors import BundleError
 from knowledge.language import detect_language, document_languages, prefer_language
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult, SearchSignals
-from knowledge.query import ParsedQuery, is_figure, parse_query, quote, unquoted, without_greeting_and_sign_off
+from knowledge.query import ParsedQuery, is_figure, parse_query, quote, spelled_out, unquoted, without_greeting_and_sign_off
 from knowledge.schema import BM25_WEIGHTS
 from knowledge.vectors import Embedder, embedder_ready, read_vectors, vector_status
 
@@ -197,7 +197,7 @@ class Searcher:
         if not concepts(parsed):
             return SearchResponse(query=query, results=(), elapsed_ms=(time.perf_counter() - started) * 1000, covered=False)
         # The embedding model reads English: a question in another language is searched by its words.
-        question = self._question_vector(query_text) if lang in ("", "en") else None
+        question = self._question_vector(query_text, parsed) if lang in ("", "en") else None
         with self._lock:
             lexical = self._lexical(parsed) if parsed.match else []
             dense = self._dense(question) if question is not None else []
@@ -230,13 +230,16 @@ class Searcher:
         return replace(passage, lang=lang) if lang else passage
 
     # -- the two rankings ------------------------------------------------------------------------
-    def _question_vector(self, text: str) -> np.ndarray | None:
+    def _question_vector(self, text: str, parsed: ParsedQuery) -> np.ndarray | None:
         """The question's embedding, or None when searching by words only (no vectors, or the model still loading)."""
         if not embedder_ready(self.embedder):
             return None
         try:
             # "Hi Jo, ... Thanks, Sam" says nothing about the question, and a name pulls in pages by accident.
-            return self.embedder.embed([without_greeting_and_sign_off(text[:4000]).strip() or text[:4000]])[0]
+            question = without_greeting_and_sign_off(text[:4000]).strip() or text[:4000]
+            # "im on uc, do i get CTR automatically?" reads to the model as nothing about council tax.
+            question = spelled_out(question, parsed.expansion_of)
+            return self.embedder.embed([question])[0]
         except Exception:  # noqa: BLE001 - a model that fails must not stop the word search
             return None
 

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from knowledge.query import MAX_TERMS, parse_query, tokenize
+from knowledge.query import MAX_TERMS, parse_query, spelled_out, tokenize
 from knowledge.schema import DDL
 
 SYNONYMS = {
@@ -130,3 +130,20 @@ def test_greetings_and_sign_offs_are_not_searched(message, kept, dropped):
 def test_who_a_question_is_about_is_not_what_it_is_about():
     assert parse_query("my gran is 80, can she get pension credit").terms == ("80", "pension", "credit")
     assert "mum" not in parse_query("can my mum look after my kids").terms
+
+
+def test_synonyms_are_spelled_out_beside_the_words_as_typed_for_the_embedding_model():
+    synonyms = {"uc": ("universal credit",), "ctr": ("council tax reduction",), "the social": ("jobcentre",),
+                "tax credits": ("working tax credit", "child tax credit"), "credit": ("credit",),
+                "universal": ("universal credit",)}
+    text = "Im on UC, do I get CTR? The social said my tax credits stop"
+    spelled = spelled_out(text, parse_query(text, synonyms).expansion_of)
+    assert spelled == ("Im on UC (universal credit), do I get CTR (council tax reduction)? The social (jobcentre) said my "
+                       "tax credits (working tax credit, child tax credit) stop")
+    # A meaning put in is not spelled out again, a word that stands for itself adds nothing, and no
+    # synonym leaves the text as it was.
+    assert spelled_out("uc", [("universal credit", "uc"), ("credit", "credit")]) == "uc (universal credit)"
+    assert spelled_out("ucas deadline", parse_query("ucas deadline", synonyms).expansion_of) == "ucas deadline"
+    # A meaning already written out is not added again: "universal" is "universal credit", not here.
+    typed_out = "can I get universal credit and universal jobmatch"
+    assert spelled_out(typed_out, parse_query(typed_out, synonyms).expansion_of) == typed_out
