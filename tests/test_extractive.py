@@ -189,8 +189,8 @@ def test_extractive_quality_on_the_sample_development_questions(searcher):
     mode, refused, out_of_scope = run_extractive_quality(searcher, read_questions(ROOT / "knowledge" / "eval" / "sample-dev.jsonl"))
     assert mode.drafts >= 30 and mode.facts_present >= 0.55 and mode.unsupported_sentences <= 0.08
     # 19 out-of-scope questions since batch 2 (many near misses): 79% refused by the nine-signal rule,
-    # 67% by the two-signal one, which gave up these to refuse GOV.UK's near misses (left out in fitting:
-    # 11% -> 61%; README, "No guidance found"). The floor stops a further slide.
+    # 67-72% by the two-signal one, which gave up some of these to refuse GOV.UK's near misses (left out
+    # in fitting: 11% -> 61-78%; README, "No guidance found"). The floor stops a further slide.
     assert refused < mode.drafts / 3 and out_of_scope >= 0.6
 
 
