@@ -18,6 +18,7 @@ def run_app(argv: list[str] | None = None, bundle: Path | None = None, model: Pa
     from app.user_settings import replace, save_settings
     from desktop.main_window import MainWindow
     from desktop.themes import apply_theme
+    from models.embedder import close_shared_embedder
 
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("Frontdesk")
@@ -47,6 +48,7 @@ def run_app(argv: list[str] | None = None, bundle: Path | None = None, model: Pa
     code = app.exec()
     window.shutdown()
     services.close()
+    close_shared_embedder()
     # Qt objects go before the interpreter starts tearing down, not in its garbage collection.
     window.deleteLater()
     app.processEvents()

@@ -201,3 +201,15 @@ def shared_embedder(*, background: bool = False) -> LlamaEmbedder:
     if background:
         _shared.start_loading()
     return _shared
+
+
+def close_shared_embedder() -> None:
+    """Let the process's embedding model finish loading (and warming what waits on it), then free it.
+
+    The window calls this as it exits: a daemon thread still inside llama.cpp while the interpreter
+    tears down can crash the process on its way out (seen once, closing at once after opening)."""
+    global _shared
+    with _shared_lock:
+        shared, _shared = _shared, None
+    if shared is not None:
+        shared.close()
