@@ -408,7 +408,10 @@ class Searcher:
                 fused[rowid] += 1 / (RRF_K + n)
                 result, topic = by_rowid[rowid]
                 by_rowid[rowid] = (replace(result, dense_rank=n, cosine=cosine), topic)
-            order = sorted(fused, key=lambda r: (-fused[r], by_rowid[r][0].passage.id))
+            # Mirrored ranks fuse equal ((1, 3) and (3, 1)): the words typed break the tie, not the
+            # meaning, which weighs the synonyms spelled out for it ("budgeting loan (advance)").
+            order = sorted(fused, key=lambda r: (-round(fused[r], 12), by_rowid[r][0].lexical_rank or CANDIDATES + 1,
+                                                 by_rowid[r][0].passage.id))
             candidates = [(replace(by_rowid[r][0], score=fused[r]), by_rowid[r][1]) for r in order]
         else:
             candidates = [(result, topic) for _, result, topic in lexical]

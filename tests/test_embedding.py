@@ -304,3 +304,18 @@ def test_a_threshold_for_each_corpus_refuses_at_most_the_share_asked_of_each():
     refused_low = lambda rule: sum(not rule.covers(signals(v)) for v in low_in) / len(low_in)
     assert refused_low(each) <= 0.08
     assert refused_low(one) > refused_low(each)  # pooled, the low corpus pays for the high one's ease
+
+
+def test_closing_the_shared_model_waits_for_its_background_load_and_leaves_no_thread():
+    """The window closes it as it exits (desktop/app.py): a daemon thread still inside llama.cpp while the
+    interpreter tears down can crash the process (seen once in CI, the window closed as soon as it opened)."""
+    import threading
+
+    import models.embedder
+    from models.embedder import close_shared_embedder, shared_embedder
+
+    close_shared_embedder()  # as a fresh process starts: nothing loaded
+    loading = shared_embedder(background=True)
+    close_shared_embedder()
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("embedder") and t.is_alive()]
+    assert models.embedder._shared is None and loading._llama is None

@@ -386,18 +386,3 @@ def test_frontdesk_with_no_command_opens_the_window(isolated_home):
     log = (Path(os.environ["FRONTDESK_LOG_DIR"]) / "frontdesk.log").read_text()
     assert "started: guidance frontdesk-sample" in log
 
-
-def test_the_window_leaves_no_embedding_thread_behind_when_it_closes_at_once(isolated_home, qtbot, monkeypatch):
-    """Closed as soon as it opens, the app waits for the embedding model's background load and frees it:
-    a daemon thread still inside llama.cpp while the interpreter tears down can crash the process."""
-    import threading
-
-    import models.embedder
-    from desktop.app import run_app
-    from models.embedder import close_shared_embedder
-
-    close_shared_embedder()  # start as a fresh process does: the model not yet loaded
-    monkeypatch.setenv("FRONTDESK_QUIT_AFTER_SHOWN", "1")
-    assert run_app() == 0
-    assert not [t.name for t in threading.enumerate() if t.name.startswith("embedder") and t.is_alive()]
-    assert models.embedder._shared is None
