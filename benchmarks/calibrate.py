@@ -26,7 +26,7 @@ from pathlib import Path
 
 from _common import CORPORA as CORPUS_LIST, EVAL
 
-from knowledge.calibration import DEFAULT_RULE, NoGuidanceRule, fit_rule
+from knowledge.calibration import DEFAULT_RULE, HYBRID_FEATURES, NoGuidanceRule, fit_rule
 from knowledge.evaluate import matches_expected, read_questions
 from knowledge.search import Searcher
 from models.personal_data import without_personal_data
@@ -120,19 +120,19 @@ def main() -> None:
     embedder.close()
 
 
-def fit_on(runs, corpora, method: str, features=None, per_corpus: bool = True) -> NoGuidanceRule:
+def fit_on(runs, corpora, method: str, features=HYBRID_FEATURES, per_corpus: bool = True) -> NoGuidanceRule:
     """The rule fitted on these corpora's development halves searched by `method`, its threshold set
     for each corpus (or, `per_corpus=False`, over all of them together)."""
     dev = [(name, q, r) for name in corpora for q, r in runs[name, "dev", method] if r.signals]
     return fit_rule([r.signals for _, _, r in dev], [bool(q.expected) for _, q, _ in dev], fitted_on="dev halves",
-                    groups=[name for name, _, _ in dev] if per_corpus else None, **({"features": features} if features else {}))
+                    groups=[name for name, _, _ in dev] if per_corpus else None, features=features)
 
 
 def leave_one_corpus_out(runs) -> None:
     """Which signals carry over to guidance the rule never saw: fit on two corpora's development halves,
     judge on the third's (held-out halves untouched): the shipped pair, the page alone, and all nine
     signals (the rule shipped before, whose bundle-sized signals did not carry over)."""
-    from knowledge.calibration import FEATURES, HYBRID_FEATURES
+    from knowledge.calibration import FEATURES
 
     print("\nleave one corpus out (development halves only): fitted on the other two, judged on this one")
     choices = {"shipped signals": (HYBRID_FEATURES, True), "page_cosine alone": (("page_cosine",), True),

@@ -199,8 +199,9 @@ def fit_rule(signals: Sequence[SearchSignals], answerable: Sequence[bool], fitte
         rule = LogisticRule(tuple(names), tuple(float(w) for w in weights), bias, 0.5)
         p = np.asarray([rule.probability(signals[n]) for n in kept])
         kept_groups = np.asarray([groups[n] for n in kept])
-        threshold = min(choose_threshold(p[kept_groups == g], labels[kept_groups == g], max_refused)
-                        for g in dict.fromkeys(kept_groups.tolist()) if labels[kept_groups == g].sum())
+        masks = [kept_groups == g for g in dict.fromkeys(kept_groups.tolist())]
+        # A corpus with no in-scope question has no share to keep under: it sets no threshold.
+        threshold = min(choose_threshold(p[m], labels[m], max_refused) for m in masks if labels[m].any())
         rules.append(LogisticRule(rule.features, rule.weights, rule.bias, threshold))
     return NoGuidanceRule(rules[0], rules[1], fitted_on)
 

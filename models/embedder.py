@@ -142,7 +142,11 @@ class LlamaEmbedder:
             return False
         return self.wait or self._llama is not None
 
-    def close(self) -> None:
+    def close(self, final: bool = False) -> None:
+        """Free the model (waiting for a background load); `final`: never load it again, so a thread
+        still holding it (warming approved answers) gets ModelError instead of a fresh load."""
+        if final:
+            self.error = ModelError(f"{EMBEDDING_FILE}: the embedding model was closed as Frontdesk exited.")
         if self._loading is not None:
             self._loading.join()
         with self._ready_lock:
@@ -212,4 +216,4 @@ def close_shared_embedder() -> None:
     with _shared_lock:
         shared, _shared = _shared, None
     if shared is not None:
-        shared.close()
+        shared.close(final=True)

@@ -306,16 +306,20 @@ def test_a_threshold_for_each_corpus_refuses_at_most_the_share_asked_of_each():
     assert refused_low(one) > refused_low(each)  # pooled, the low corpus pays for the high one's ease
 
 
-def test_closing_the_shared_model_waits_for_its_background_load_and_leaves_no_thread():
+def test_closing_the_shared_model_waits_for_its_background_load_and_leaves_no_thread(monkeypatch):
     """The window closes it as it exits (desktop/app.py): a daemon thread still inside llama.cpp while the
     interpreter tears down can crash the process (seen once in CI, the window closed as soon as it opened)."""
     import threading
 
     import models.embedder
     from models.embedder import close_shared_embedder, shared_embedder
+    from models.errors import ModelError
 
-    close_shared_embedder()  # as a fresh process starts: nothing loaded
+    # As a fresh process starts, nothing loaded (the session's shared model is put back afterwards).
+    monkeypatch.setattr(models.embedder, "_shared", None)
     loading = shared_embedder(background=True)
     close_shared_embedder()
     assert not [t.name for t in threading.enumerate() if t.name.startswith("embedder") and t.is_alive()]
     assert models.embedder._shared is None and loading._llama is None
+    with pytest.raises(ModelError):  # closed for good: a late warm-up does not load it again
+        loading.embed(["a late question"])

@@ -385,4 +385,3 @@ def test_frontdesk_with_no_command_opens_the_window(isolated_home):
     assert result.returncode == 0, result.stderr
     log = (Path(os.environ["FRONTDESK_LOG_DIR"]) / "frontdesk.log").read_text()
     assert "started: guidance frontdesk-sample" in log
-
