@@ -66,9 +66,10 @@ class Corpus:
     def bundle(self, embedder=None) -> Path:
         """The corpus built once into a real bundle in the benchmark's scratch folder (with passage vectors
         from `embedder`; FRONTDESK_BENCH_BUNDLES names a folder that keeps them between runs)."""
-        from knowledge.build import build_bundle
+        from knowledge.build import BUILDER_VERSION, build_bundle
 
-        folder = Path(os.environ.get("FRONTDESK_BENCH_BUNDLES") or WORK)
+        # One folder per builder version: a bundle kept from an older builder lacks what the search now reads.
+        folder = Path(os.environ.get("FRONTDESK_BENCH_BUNDLES") or WORK) / BUILDER_VERSION
         folder.mkdir(parents=True, exist_ok=True)
         out = folder / f"{self.name}{'-v' if embedder else ''}-1.fdkb"
         if not out.exists():

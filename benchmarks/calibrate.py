@@ -26,7 +26,9 @@ from pathlib import Path
 
 from _common import CORPORA as CORPUS_LIST, EVAL
 
-from knowledge.calibration import DEFAULT_RULE, HYBRID_FEATURES, NoGuidanceRule, fit_rule
+from dataclasses import replace
+
+from knowledge.calibration import DEFAULT_RULE, HYBRID_FEATURES, SENTENCE_FEATURES, NoGuidanceRule, fit_rule
 from knowledge.evaluate import matches_expected, read_questions
 from knowledge.search import Searcher
 from models.personal_data import without_personal_data
@@ -82,7 +84,8 @@ def main() -> None:
     # The threshold refuses at most 8% of each corpus's in-scope questions (groups), not only of all three together.
     hybrid_rule = fit_on(runs, CORPORA, "hybrid")
     words_rule = fit_on(runs, CORPORA, "words")
-    rule = NoGuidanceRule(hybrid_rule.hybrid, words_rule.lexical, "sample, govuk and realguide development halves")
+    rule = NoGuidanceRule(hybrid_rule.hybrid, words_rule.lexical, "sample, govuk and realguide development halves",
+                          hybrid_rule.sentences)
     report = {}
     print(f"\n{'':32} {'R@1':>6} {'R@5':>6} {'MRR':>6} {'in ref.':>8} {'out ref.':>8}")
     for name in CORPORA:
@@ -95,6 +98,7 @@ def main() -> None:
                 "hybrid, fitted rule": figures(runs[name, half, "hybrid"], rule),
                 "hybrid, refit on own dev half": figures(runs[name, half, "hybrid"], own),
                 "hybrid, shipped rule": figures(runs[name, half, "hybrid"], DEFAULT_RULE),
+                "hybrid, no sentence vectors": figures(runs[name, half, "hybrid"], replace(rule, sentences=None)),
                 "words only, fitted rule": figures(runs[name, half, "words"], rule),
             }
             from retrieval_quality import bm25_figures
@@ -120,27 +124,38 @@ def main() -> None:
     embedder.close()
 
 
-def fit_on(runs, corpora, method: str, features=HYBRID_FEATURES, per_corpus: bool = True) -> NoGuidanceRule:
+def fit_on(runs, corpora, method: str, features=HYBRID_FEATURES, per_corpus: bool = True,
+           sentence_features=SENTENCE_FEATURES) -> NoGuidanceRule:
     """The rule fitted on these corpora's development halves searched by `method`, its threshold set
-    for each corpus (or, `per_corpus=False`, over all of them together)."""
+    for each corpus (or, `per_corpus=False`, over all of them together). `sentence_features=None`:
+    a rule with no sentence half, as for a bundle built before sentences had vectors."""
     dev = [(name, q, r) for name in corpora for q, r in runs[name, "dev", method] if r.signals]
-    return fit_rule([r.signals for _, _, r in dev], [bool(q.expected) for _, q, _ in dev], fitted_on="dev halves",
-                    groups=[name for name, _, _ in dev] if per_corpus else None, features=features)
+    rule = fit_rule([r.signals for _, _, r in dev], [bool(q.expected) for _, q, _ in dev], fitted_on="dev halves",
+                    groups=[name for name, _, _ in dev] if per_corpus else None, features=features,
+                    sentence_features=sentence_features or SENTENCE_FEATURES)
+    return rule if sentence_features else replace(rule, sentences=None)
 
 
 def leave_one_corpus_out(runs) -> None:
     """Which signals carry over to guidance the rule never saw: fit on two corpora's development halves,
-    judge on the third's (held-out halves untouched): the shipped pair, the page alone, and all nine
-    signals (the rule shipped before, whose bundle-sized signals did not carry over)."""
+    judge on the third's (held-out halves untouched): the shipped signals (the page and the nearest
+    sentence), the page and the peak without sentence vectors (a bundle built before them), and others,
+    among them all ten signals (bundle-sized signals did not carry over)."""
     from knowledge.calibration import FEATURES
 
     print("\nleave one corpus out (development halves only): fitted on the other two, judged on this one")
-    choices = {"shipped signals": (HYBRID_FEATURES, True), "page_cosine alone": (("page_cosine",), True),
-               "all nine signals": (FEATURES, True), "shipped, one threshold": (HYBRID_FEATURES, False)}
+    choices = {"shipped signals": (SENTENCE_FEATURES, True),
+               "page, peak, sentence": (("page_cosine", "cosine_peak", "sentence_cosine"), True),
+               "nearest sentence alone": (("sentence_cosine",), True),
+               "no sentence vectors": (None, True),
+               "page alone": (("page_cosine",), True),
+               "all ten signals": (FEATURES, True),
+               "shipped, one threshold": (SENTENCE_FEATURES, False)}
     for label, (features, per_corpus) in choices.items():
         cells = []
         for left_out in CORPORA:
-            rule = fit_on(runs, [name for name in CORPORA if name != left_out], "hybrid", features, per_corpus)
+            rule = fit_on(runs, [name for name in CORPORA if name != left_out], "hybrid", HYBRID_FEATURES, per_corpus,
+                          sentence_features=features)
             f = figures(runs[left_out, "dev", "hybrid"], rule)
             cells.append(f"{left_out} {f['in_refused']:.0%} in / {f['out_refused']:.0%} out refused")
         print(f"  {label:22} " + " | ".join(cells))

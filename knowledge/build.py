@@ -20,10 +20,11 @@ from knowledge.errors import SourceError
 from knowledge.files import fsync_folder
 from knowledge.schema import BUNDLE_SUFFIX, DDL, SCHEMA_VERSION
 from knowledge.sources import ReadResult, read_sources, slugify
-from knowledge.vectors import VECTORS_DDL, Embedder, passage_text, vector_blob, vector_meta
+from knowledge.sentences import passage_sentences
+from knowledge.vectors import SENTENCE_VECTORS_DDL, VECTORS_DDL, Embedder, passage_text, vector_blob, vector_meta
 from knowledge.synonyms import lexicon_fingerprint, merged_synonyms, read_lexicon
 
-BUILDER_VERSION = "frontdesk-kb-1"
+BUILDER_VERSION = "frontdesk-kb-2"  # 2: sentence vectors beside passage vectors
 Progress = Callable[[int, int, str], None]
 
 
@@ -42,6 +43,7 @@ class BuildSummary:
     vectors: str = ""  # the embedding model's id, "" when built without vectors
     embed_s: float = 0.0
     lexicon_synonyms: int = 0  # of `synonyms`, how many came from the shipped public-service lexicon
+    sentence_vectors: int = 0  # sentences given a vector beside their passage's (0 without vectors)
 
     def describe(self) -> str:
         """The summary a content designer reads after `kb build`."""
@@ -50,7 +52,8 @@ class BuildSummary:
             f"  {self.documents} documents, {self.passages} passages, {self.synonyms} synonyms"
             f"{f' ({self.lexicon_synonyms} from the public-service lexicon)' if self.lexicon_synonyms else ''}, "
             f"{self.answers} standard answers",
-            f"  passage vectors: {self.vectors} ({self.embed_s:.1f} s)" if self.vectors
+            f"  vectors for {self.passages} passages and {self.sentence_vectors} sentences: {self.vectors} ({self.embed_s:.1f} s)"
+            if self.vectors
             else "  no passage vectors (--no-vectors): searched by words only",
         ]
         if self.warnings:
@@ -168,7 +171,7 @@ def build_bundle(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        passages, embed_s = write_bundle(tmp, read, meta, progress.splitting, synonyms, embedder, progress.embedding_passages)
+        passages, embed_s, sentences = write_bundle(tmp, read, meta, progress.splitting, synonyms, embedder, progress.embedding_passages)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, output)
@@ -188,13 +191,15 @@ def build_bundle(
         elapsed_s=datetime.now().timestamp() - started,
         vectors=embedder.model_id if embedder is not None else "",
         embed_s=embed_s,
+        sentence_vectors=sentences if embedder is not None else 0,
         lexicon_synonyms=sum(s.origin == "lexicon" for s in synonyms),
     )
 
 
 def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress: Progress | None,
-                 synonyms=None, embedder: Embedder | None = None, on_embedding: Progress | None = None) -> tuple[int, float]:
-    """Write every table into the empty SQLite file at `path`; return the passage count and seconds spent embedding.
+                 synonyms=None, embedder: Embedder | None = None, on_embedding: Progress | None = None) -> tuple[int, float, int]:
+    """Write every table into the empty SQLite file at `path`; return the passage count, seconds spent
+    embedding and the count of quotable sentences (knowledge/sentences.py).
 
     `synonyms` are those to store (default: the sources' own, as read).
     """
@@ -208,7 +213,7 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
         db = sqlite_utils.Database(conn)
         db["meta"].insert_all(({"key": k, "value": v} for k, v in sorted(meta.items())))
         documents = sorted(read.documents, key=lambda d: d.id)
-        passage_rows, fts_rows, embed_texts = [], [], []
+        passage_rows, fts_rows, embed_texts, sentence_texts = [], [], [], []
         rowid = 0
         for n, doc in enumerate(documents, start=1):
             for seq, p in enumerate(split_passages(link_text_only(doc.body))):
@@ -217,6 +222,7 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
                                      "heading": p.heading, "text": p.text, "tokens": p.tokens})
                 fts_rows.append((rowid, doc.title, p.heading, p.text))
                 embed_texts.append(passage_text(doc.title, p.heading, p.text))
+                sentence_texts.extend((rowid, position, sentence) for position, (sentence, _) in enumerate(passage_sentences(p.text)))
             if on_progress and (n % 50 == 0 or n == len(documents)):
                 on_progress(n, len(documents), f"splitting {doc.source}")
         db["documents"].insert_all(
@@ -243,32 +249,41 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
              "review_due": a.review_due.isoformat() if a.review_due else None}
             for a in sorted(read.answers, key=lambda a: a.id)
         )
-        embed_s = write_vectors(conn, embedder, embed_texts, on_embedding) if embedder is not None else 0.0
+        embed_s = write_vectors(conn, embedder, embed_texts, on_embedding, sentence_texts) if embedder is not None else 0.0
         conn.commit()
         conn.execute("VACUUM")
-        return len(passage_rows), embed_s
+        return len(passage_rows), embed_s, len(sentence_texts)
     finally:
         conn.close()
 
 
-EMBED_BATCH = 8  # passages per embedder call: progress stays smooth; bigger batches measured no faster
+EMBED_BATCH = 8  # texts per embedder call: progress stays smooth; bigger batches measured no faster
 
 
-def write_vectors(conn: sqlite3.Connection, embedder: Embedder, texts: list[str], on_progress: Progress | None) -> float:
-    """Embed every passage (rowids 1..n, in order) into passage_vectors; return the seconds it took."""
+def write_vectors(conn: sqlite3.Connection, embedder: Embedder, texts: list[str], on_progress: Progress | None,
+                  sentences: Sequence[tuple[int, int, str]] = ()) -> float:
+    """Embed every passage (rowids 1..n, in order) into passage_vectors and each (passage rowid, position,
+    sentence) into sentence_vectors; return the seconds it took."""
     started = time.perf_counter()
-    conn.executescript(VECTORS_DDL)
-    for start in range(0, len(texts), EMBED_BATCH):
-        batch = texts[start : start + EMBED_BATCH]
-        vectors = embedder.embed(batch)
+    conn.executescript(VECTORS_DDL + SENTENCE_VECTORS_DDL)
+    total = len(texts) + len(sentences)
+    items = [(None, i + 1, t) for i, t in enumerate(texts)] + list(sentences)
+    for start in range(0, total, EMBED_BATCH):
+        batch = items[start : start + EMBED_BATCH]
+        vectors = embedder.embed([text for _, _, text in batch])
         if vectors.shape != (len(batch), embedder.dimensions):
             raise SourceError(f"The embedding model {embedder.model_id} gave vectors of shape {vectors.shape}, "
                               f"not ({len(batch)}, {embedder.dimensions}). Reinstall Frontdesk, or build with --no-vectors.")
         conn.executemany("INSERT INTO passage_vectors(rowid, vector) VALUES (?, ?)",
-                         [(start + i + 1, vector_blob(v)) for i, v in enumerate(vectors)])
+                         [(rowid, vector_blob(v)) for (passage, rowid, _), v in zip(batch, vectors) if passage is None])
+        conn.executemany("INSERT INTO sentence_vectors(passage, position, vector) VALUES (?, ?, ?)",
+                         [(passage, position, vector_blob(v)) for (passage, position, _), v in zip(batch, vectors)
+                          if passage is not None])
         if on_progress:
-            done = min(start + EMBED_BATCH, len(texts))
-            on_progress(done, len(texts), f"embedding passage {done} of {len(texts)}")
+            done = min(start + EMBED_BATCH, total)
+            what = (f"embedding passage {done} of {len(texts)}" if done <= len(texts)
+                    else f"embedding sentence {done - len(texts)} of {len(sentences)}")
+            on_progress(done, total, what)
     return time.perf_counter() - started
 
 

@@ -3,8 +3,10 @@
 The rule is fitted on development questions of several real corpora (benchmarks/calibrate.py) and
 shipped here as the default; a content team can refit it on its own questions
 (`frontdesk kb eval BUNDLE QUESTIONS --calibrate`) and the refitted rule travels in the bundle's
-`meta` under `no_guidance_rule`. A bundle searched without vectors uses the rule's lexical half,
-fitted on the same questions with the dense signals left out.
+`meta` under `no_guidance_rule`. The rule has three halves, fitted on the same questions: one for a
+bundle with sentence vectors (the page and the nearest sentence), one for a bundle with passage
+vectors only (built before sentences had them), and one for a search by words alone (a bundle
+without vectors, or the embedding model still loading).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from knowledge.passage import SearchSignals
 
 META_RULE = "no_guidance_rule"
 # Every signal a rule may weigh, by name: a rule stored in a bundle (an earlier default used all nine) may use any.
-FEATURES = ("coverage", "topic", "lexical", "cosine", "cosine_gap", "cosine_peak", "agree", "fused", "page_cosine")
+FEATURES = ("coverage", "topic", "lexical", "cosine", "cosine_gap", "cosine_peak", "agree", "fused", "page_cosine",
+            "sentence_cosine")
 # The hybrid rule weighs only signals whose scale does not grow with the bundle. A bigger bundle with
 # longer pages gives any question a higher best bm25, more of its words matched and a nearer best
 # passage (more passages to be near), so a rule fitted on some bundles and leaning on those signals
@@ -34,6 +37,12 @@ FEATURES = ("coverage", "topic", "lexical", "cosine", "cosine_gap", "cosine_peak
 # refused 33% of GOV.UK's out-of-scope development questions, these two 78%; over the three corpora,
 # each left out in turn, 65% against 75%, and about as few in-scope ones (5%). README, "No guidance found".
 HYBRID_FEATURES = ("page_cosine", "cosine_peak")
+# With sentence vectors: the page as a whole, and the nearest sentence of the first results. A question
+# the guidance answers has one sentence that says it; a near miss shares the page's subject but no
+# sentence comes as close. Neither grows with the bundle. Each corpus's development half left out in
+# turn, out-of-scope questions refused 72/78/88% -> 83/89/100% (sample, GOV.UK, real guidance), in-scope
+# ones refused 3/10/3% -> 6/7/3%. README, "No guidance found".
+SENTENCE_FEATURES = ("page_cosine", "sentence_cosine")
 LEXICAL_FEATURES = ("coverage", "topic", "lexical")
 
 
@@ -51,6 +60,7 @@ def feature_values(signals: SearchSignals, names: Sequence[str]) -> list[float]:
         "agree": 1.0 if signals.agree else 0.0,
         "fused": signals.fused * 30.5,  # reciprocal-rank fusion tops out at 2/61
         "page_cosine": signals.page_cosine if signals.page_cosine is not None else (signals.cosine or 0.0),
+        "sentence_cosine": signals.sentence_cosine if signals.sentence_cosine is not None else (signals.cosine or 0.0),
     }
     return [values[n] for n in names]
 
@@ -83,11 +93,14 @@ class LogisticRule:
 
 @dataclass(frozen=True, slots=True)
 class NoGuidanceRule:
-    """Whether a search's results cover the question: the hybrid rule when dense ran, else the lexical one."""
+    """Whether a search's results cover the question: the sentence rule when the bundle's sentences have
+    vectors, else the hybrid rule when the search ran by meaning, else the lexical one. A rule stored
+    before sentences had vectors has no sentence half: its own hybrid half decides."""
 
     hybrid: LogisticRule
     lexical: LogisticRule
     fitted_on: str = ""
+    sentences: LogisticRule | None = None
 
     def covers(self, signals: SearchSignals) -> bool:
         return self.probability(signals) >= self.rule_for(signals).threshold
@@ -96,11 +109,17 @@ class NoGuidanceRule:
         return self.rule_for(signals).probability(signals)
 
     def rule_for(self, signals: SearchSignals) -> LogisticRule:
-        return self.hybrid if signals.cosine is not None else self.lexical
+        if signals.cosine is None:
+            return self.lexical
+        if signals.sentence_cosine is not None and self.sentences is not None:
+            return self.sentences
+        return self.hybrid
 
     def to_meta(self) -> str:
-        return json.dumps({"version": 1, "fitted_on": self.fitted_on, "hybrid": self.hybrid.as_json(),
-                           "lexical": self.lexical.as_json()}, sort_keys=True)
+        halves = {"hybrid": self.hybrid.as_json(), "lexical": self.lexical.as_json()}
+        if self.sentences is not None:
+            halves["sentences"] = self.sentences.as_json()
+        return json.dumps({"version": 1, "fitted_on": self.fitted_on, **halves}, sort_keys=True)
 
     @classmethod
     def from_meta(cls, text: str | None) -> "NoGuidanceRule":
@@ -109,8 +128,9 @@ class NoGuidanceRule:
             return DEFAULT_RULE
         try:
             data = json.loads(text)
+            sentences = LogisticRule.from_json(data["sentences"]) if "sentences" in data else None
             return cls(LogisticRule.from_json(data["hybrid"]), LogisticRule.from_json(data["lexical"]),
-                       str(data.get("fitted_on", "")))
+                       str(data.get("fitted_on", "")), sentences)
         except (ValueError, KeyError, TypeError):
             return DEFAULT_RULE
 
@@ -175,25 +195,21 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, max_refused: float = 0.10) ->
 
 def fit_rule(signals: Sequence[SearchSignals], answerable: Sequence[bool], fitted_on: str = "",
              max_refused: float = 0.08, features: Sequence[str] = HYBRID_FEATURES,
-             groups: Sequence[str] | None = None) -> NoGuidanceRule:
+             groups: Sequence[str] | None = None, sentence_features: Sequence[str] = SENTENCE_FEATURES) -> NoGuidanceRule:
     """A NoGuidanceRule fitted on searches whose answerability is known (in scope or not); `features`
-    are the hybrid half's signals (benchmarks/calibrate.py compares choices). `groups` names each
-    search's corpus: the threshold then refuses at most `max_refused` of EACH corpus's in-scope
-    questions, not only of them all together, where a corpus whose questions score high would let
-    the threshold rise over another's."""
+    and `sentence_features` are the hybrid and sentence halves' signals (benchmarks/calibrate.py
+    compares choices). `groups` names each search's corpus: the threshold then refuses at most
+    `max_refused` of EACH corpus's in-scope questions, not only of them all together, where a corpus
+    whose questions score high would let the threshold rise over another's."""
     y = np.asarray([1.0 if a else 0.0 for a in answerable])
     if len(set(y.tolist())) < 2:
         raise ValueError("calibration needs both in-scope and out-of-scope questions")
     groups = list(groups) if groups is not None else [""] * len(y)
-    rules = []
-    for names in (tuple(features), LEXICAL_FEATURES):
-        # The hybrid half learns from searches that used meaning (not those of a bundle without vectors,
-        # nor questions in a language the model does not read); the lexical half from every search.
-        kept = [n for n, s in enumerate(signals) if names is LEXICAL_FEATURES or s.cosine is not None]
+
+    def fitted(names: Sequence[str], kept: list[int], default: LogisticRule | None) -> LogisticRule | None:
         labels = y[kept]
         if min(labels.sum(), len(labels) - labels.sum()) < 5:
-            rules.append(DEFAULT_RULE.lexical if names is LEXICAL_FEATURES else DEFAULT_RULE.hybrid)
-            continue
+            return default
         x = np.asarray([feature_values(signals[n], names) for n in kept])
         weights, bias = fit_logistic(x, labels)
         rule = LogisticRule(tuple(names), tuple(float(w) for w in weights), bias, 0.5)
@@ -202,8 +218,17 @@ def fit_rule(signals: Sequence[SearchSignals], answerable: Sequence[bool], fitte
         masks = [kept_groups == g for g in dict.fromkeys(kept_groups.tolist())]
         # A corpus with no in-scope question has no share to keep under: it sets no threshold.
         threshold = min(choose_threshold(p[m], labels[m], max_refused) for m in masks if labels[m].any())
-        rules.append(LogisticRule(rule.features, rule.weights, rule.bias, threshold))
-    return NoGuidanceRule(rules[0], rules[1], fitted_on)
+        return LogisticRule(rule.features, rule.weights, rule.bias, threshold)
+
+    # Each half learns from the searches it will decide: the sentence half from searches of a bundle
+    # with sentence vectors, the hybrid half from every search that used meaning (not those of a
+    # bundle without vectors, nor questions in a language the model does not read), the lexical half
+    # from every search.
+    with_sentences = [n for n, s in enumerate(signals) if s.sentence_cosine is not None]
+    with_meaning = [n for n, s in enumerate(signals) if s.cosine is not None]
+    sentences = fitted(sentence_features, with_sentences, DEFAULT_RULE.sentences) if with_sentences else None
+    return NoGuidanceRule(fitted(features, with_meaning, DEFAULT_RULE.hybrid),
+                          fitted(LEXICAL_FEATURES, list(range(len(y))), DEFAULT_RULE.lexical), fitted_on, sentences)
 
 
 # Fitted by benchmarks/calibrate.py on the development halves of the sample, GOV.UK and real-guidance
@@ -213,4 +238,5 @@ DEFAULT_RULE = NoGuidanceRule(
     hybrid=LogisticRule(HYBRID_FEATURES, (3.64972, 1.39368), -1.87861, 0.4191),
     lexical=LogisticRule(LEXICAL_FEATURES, (0.49685, 1.50614, 2.4871), -3.31303, 0.2983),
     fitted_on='sample, govuk and realguide development halves',
+    sentences=LogisticRule(SENTENCE_FEATURES, (3.3828, 2.21602), -2.74638, 0.4643),
 )

@@ -33,6 +33,8 @@ class SearchResult:
     lexical_rank: int | None = None  # place in the word ranking (1 = first), None if not in it
     dense_rank: int | None = None  # place in the meaning ranking, None if not in it or not searched
     cosine: float | None = None  # similarity of meaning to the question, None if not searched
+    # Each quotable sentence's (knowledge/sentences.py, in that order) cosine to the question; () without sentence vectors.
+    sentence_cosines: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class SearchSignals:
     cosine_mean: float | None = None  # mean cosine of the nearest passages (CANDIDATES of them): the question's baseline
     agree: bool | None = None  # the word and meaning rankings put the same page first
     page_cosine: float | None = None  # the first result's page as a whole (its passages' mean vector) to the question
+    sentence_cosine: float | None = None  # the nearest sentence of the first results; None without sentence vectors
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ def build_sample_bundle(output: Path, on_progress: Callable[[int, int, str], Non
                         embedder=None) -> BuildSummary:
     """Build the sample guidance into `output` (version 1, unsigned).
 
-    With no `embedder`, its passage vectors come from knowledge/sample-vectors.npz (made by
+    With no `embedder`, its passage and sentence vectors come from knowledge/sample-vectors.npz (made by
     scripts/sample_vectors.py on the content as committed): embedding the 46 pages on a 2-core
     laptop's first start would hold the window back for half a minute. A passage the file lacks
     (content edited since) leaves the whole sample searched by words only, never with some vectors
@@ -101,12 +101,14 @@ def text_key(text: str) -> str:
 
 
 def write_sample_vectors(embedder, path: Path = SAMPLE_VECTORS) -> int:
-    """Embed the sample's passages with `embedder` into `path` (run when the sample content changes)."""
+    """Embed the sample's passages and their sentences with `embedder` into `path` (run when the sample
+    content changes); returns how many texts."""
     import tempfile
 
     import numpy as np
 
     from knowledge.bundle import open_bundle
+    from knowledge.sentences import passage_sentences
     from knowledge.vectors import passage_text
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,6 +119,7 @@ def write_sample_vectors(embedder, path: Path = SAMPLE_VECTORS) -> int:
                             "ORDER BY p.rowid").fetchall()
         conn.close()
     texts = [passage_text(*row) for row in rows]
+    texts += list(dict.fromkeys(sentence for _, _, text in rows for sentence, _ in passage_sentences(text)))
     vectors = embedder.embed(texts).astype(np.float16)
     meta = json.dumps({"model_id": embedder.model_id, "sha256": embedder.sha256})
     np.savez_compressed(path, keys=np.asarray([text_key(t) for t in texts]), vectors=vectors, meta=np.asarray(meta))

@@ -23,7 +23,7 @@ from knowledge.language import detect_language, document_languages, prefer_langu
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult, SearchSignals
 from knowledge.query import ParsedQuery, is_figure, parse_query, quote, spelled_out, unquoted, without_greeting_and_sign_off
 from knowledge.schema import BM25_WEIGHTS
-from knowledge.vectors import Embedder, embedder_ready, read_vectors, vector_status
+from knowledge.vectors import Embedder, embedder_ready, read_sentence_vectors, read_vectors, vector_status
 
 CANDIDATES = 40  # bm25 candidates re-ranked per query, and as many nearest passages by meaning
 # A passage whose page title names what the question asks about ("apply for universal credit" →
@@ -37,6 +37,7 @@ PER_DOCUMENT = 2
 # benchmarks/retrieval_quality.py (development halves).
 RRF_K = 60
 TOPIC_RESULTS = 3  # the results the coverage signals look at
+SENTENCE_RESULTS = 5  # the results whose sentences the nearest-sentence signal looks at, whatever k a caller asks for
 # Common phrases (Searcher.is_common) are scored last (Searcher._best_matches: the same results, faster).
 BOLD_SHARE, BOLD_FACTOR = 0.05, 2.0  # and, when what they can add looks small, these too (Searcher._bolder)
 BM25_K1 = 1.2  # FTS5's bm25 constants (fts5_aux.c), for the bound on what common phrases can add
@@ -201,9 +202,13 @@ class Searcher:
         with self._lock:
             lexical = self._lexical(parsed) if parsed.match else []
             dense = self._dense(question) if question is not None else []
-            ranked = self._fused(parsed, lexical, dense, 2 * k if lang else k)
-            ranked = self.in_question_language(ranked, lang)[:k]
+            wanted = max(k, SENTENCE_RESULTS)
+            ranked = self._fused(parsed, lexical, dense, 2 * wanted if lang else wanted)
+            ranked = self.in_question_language(ranked, lang)[:wanted]
+            if question is not None:
+                ranked = self._with_sentence_cosines(question, ranked)
             signals = self._signals(parsed, lexical, dense, ranked, question) if ranked else None
+            ranked = ranked[:k]
         confidence = self.rule.probability(signals) if signals else 0.0
         covered = bool(signals) and self.rule.covers(signals)
         elapsed = (time.perf_counter() - started) * 1000
@@ -442,9 +447,22 @@ class Searcher:
         nearest_other = next((c for rowid, c in dense[1:] if doc_of.get(rowid) != first_doc), None)
         agree = bool(lexical) and lexical[0][1].passage.doc_id == first_doc
         page = self._page_cosine(question, ranked[0][0].passage.doc_id) if question is not None else None
+        nearest_sentence = max((c for r, _ in ranked[:SENTENCE_RESULTS] for c in r.sentence_cosines), default=None)
         return SearchSignals(coverage, topic_share, best_lexical, fused=ranked[0][0].score, cosine=dense[0][1],
                              cosine_next=nearest_other, cosine_mean=sum(c for _, c in dense) / len(dense), agree=agree,
-                             page_cosine=page)
+                             page_cosine=page, sentence_cosine=nearest_sentence)
+
+    def _with_sentence_cosines(self, question: np.ndarray, ranked: list) -> list:
+        """(result, topic) pairs, each result with its sentences' cosines to the question, from the stored
+        sentence vectors (unchanged for a bundle built before it had them)."""
+        if not self.vectors.sentences or not ranked:
+            return ranked
+        ids = [r.passage.id for r, _ in ranked]
+        rowid_of = dict(self._conn.execute(f"SELECT id, rowid FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids))
+        vectors = read_sentence_vectors(self._conn, list(rowid_of.values()), self.vectors.dimensions)
+        q = question.astype(np.float32)
+        cosines = {rowid: tuple(float(c) for c in matrix @ q) for rowid, matrix in vectors.items()}
+        return [(replace(r, sentence_cosines=cosines.get(rowid_of.get(r.passage.id), ())), topic) for r, topic in ranked]
 
     # -- reading, for the source viewer ---------------------------------------------------------
     def passage(self, passage_id: str) -> Passage:

@@ -157,6 +157,10 @@ def check_vectors(conn: sqlite3.Connection, meta: dict[str, str], embedder: Embe
     passages = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
     if status.count != passages:
         add("error", "vectors-incomplete", f"The bundle has vectors for {status.count} of its {passages} passages. Rebuild it.")
+    if not status.sentences:
+        add("warning", "no-sentence-vectors", "The bundle has passage vectors but no sentence vectors (it was built by an "
+            "earlier Frontdesk): \"No guidance found\" is decided from whole passages, and answers more questions the "
+            "guidance does not cover. Rebuild it with this version of `frontdesk kb build`.")
     if embedder is not None and not status.matches(embedder):
         add("warning", "vectors-other-model",
             f"The bundle's passage vectors come from another embedding model ({status.model_id}, sha256 "

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 
 from knowledge.passage import QuestionPart, SearchResult
 from knowledge.query import STOP_WORDS, tokenize
+from knowledge.sentences import passage_sentences
 from models.support import split_sentences
 
 MAX_WORDS = 120
@@ -143,37 +144,6 @@ def question_stems(question: str, sources: Sequence[SearchResult]) -> set[str]:
     for r in sources:
         words.update(w for term in r.matched_terms for w in term.split() if w not in GENERIC)
     return {stem(w) for w in words}
-
-
-def passage_sentences(text: str) -> list[tuple[str, str]]:
-    """(sentence, context) for each whole sentence of a passage; a list item carries its lead-in.
-
-    The context is the sub-heading the sentence sits under ("How much you get") and, for a list
-    item, the line that introduces the list ("You get:"): "£8.50 each week" means little alone.
-    """
-    found: list[tuple[str, str]] = []
-    heading, lead_in = "", ""
-    for line in text.split("\n"):
-        raw = line.strip()
-        if not raw:
-            continue
-        if raw.startswith("#"):
-            heading, lead_in = raw.lstrip("# "), ""
-            continue
-        is_item = raw[:1] in "-*•"
-        line = raw.lstrip("-*• ").strip()
-        if line.endswith(":"):
-            if len(line.split()) <= 6 and not is_item and line[:1].isupper() and "." not in line:
-                heading = line[:-1]  # a joined section's sub-heading ("How much you get:")
-            lead_in = line[:-1]
-            continue
-        if not is_item:
-            lead_in = ""
-        for sentence in split_sentences(line):
-            # A question in the guidance ("Can I transfer?") is a heading or an FAQ's prompt, never an answer.
-            if len(sentence.split()) >= 4 and not sentence.rstrip(" *_\"'”’)").endswith("?"):
-                found.append((f"{lead_in} {sentence}" if is_item and lead_in else sentence, heading))
-    return found
 
 
 def stems_in(words: Sequence[str], stems: set[str]) -> set[str]:
@@ -373,13 +343,22 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
         # is about what "the money" is, which the sentence before says.
         text = f"{before} {sentence}" if before else sentence
         lexical.append(sentence_score(text, context, stems, wants, position, rank, weights))
-    # Embedding a sentence costs about as much as searching (llama.cpp, one sentence at a time), so
-    # only the best few by their words are embedded, and meaning reorders those.
-    shortlist = sorted(range(len(candidates)), key=lambda n: -lexical[n])[:EMBED_CANDIDATES]
-    close = similarities(embedder, question, [candidates[n][3] for n in shortlist])
-    if close is not None:
-        for n, cosine in zip(shortlist, close):
-            lexical[n] += EMBED_WEIGHT * max(0.0, cosine - EMBED_FLOOR) * (1.0 - 0.15 * candidates[n][1])
+    stored = {rank: result.sentence_cosines for _, rank, result in used}
+    if candidates and all(len(stored[c[1]]) > c[2] for c in candidates):
+        # The search read every sentence's meaning from the bundle's sentence vectors (a bundle built
+        # since they were stored): free here, so every candidate is weighed by it, not a shortlist.
+        # Development halves, key facts (sample / GOV.UK / real guidance): 67.3/66.7/53.7% ->
+        # 69.2/68.8/55.6%, sentences on an expected page 78/91/70% -> 80/91/70%.
+        for n, c in enumerate(candidates):
+            lexical[n] += EMBED_WEIGHT * max(0.0, stored[c[1]][c[2]] - EMBED_FLOOR) * (1.0 - 0.15 * c[1])
+    else:
+        # Embedding a sentence costs about as much as searching (llama.cpp, one sentence at a time), so
+        # only the best few by their words are embedded, and meaning reorders those.
+        shortlist = sorted(range(len(candidates)), key=lambda n: -lexical[n])[:EMBED_CANDIDATES]
+        close = similarities(embedder, question, [candidates[n][3] for n in shortlist])
+        if close is not None:
+            for n, cosine in zip(shortlist, close):
+                lexical[n] += EMBED_WEIGHT * max(0.0, cosine - EMBED_FLOOR) * (1.0 - 0.15 * candidates[n][1])
     scored = [(score, c[1], c[2], c[3]) for score, c in zip(lexical, candidates) if score > 0]
     if not scored and used:
         # Nothing overlaps word for word: the top passage's opening is still the best lead.

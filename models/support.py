@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from knowledge.passage import SearchResult
+from knowledge.sentences import SENTENCE_BREAK as SENTENCE_END
 from models.draft import Citation
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
 
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",

@@ -1,4 +1,4 @@
-"""Refresh knowledge/sample-vectors.npz, the sample guidance's passage vectors, after its content changes.
+"""Refresh knowledge/sample-vectors.npz, the sample guidance's passage and sentence vectors, after its content changes.
 
     PYTHONPATH=. .venv/bin/python scripts/sample_vectors.py
 
@@ -11,5 +11,5 @@ from models.embedder import LlamaEmbedder
 
 if __name__ == "__main__":
     embedder = LlamaEmbedder()
-    print(f"{write_sample_vectors(embedder)} passages embedded into {SAMPLE_VECTORS}")
+    print(f"{write_sample_vectors(embedder)} passages and sentences embedded into {SAMPLE_VECTORS}")
     embedder.close()

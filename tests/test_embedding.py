@@ -15,6 +15,7 @@ from knowledge.build import build_bundle
 from knowledge.calibration import DEFAULT_RULE, META_RULE, NoGuidanceRule
 from knowledge.query import spelled_out
 from knowledge.search import Searcher
+from knowledge.sentences import passage_sentences
 from models.embedder import EMBEDDING_SHA256, LlamaEmbedder, embedding_model_path
 
 OLD_BUNDLE = ROOT / "tests" / "data" / "old-format-1.fdkb"  # built by the code before vectors existed (commit 7a66f41)
@@ -96,6 +97,53 @@ def test_the_page_signal_is_the_cosine_to_the_first_page_as_a_whole(sample_bundl
         assert words.search("can I get an advance").signals.page_cosine is None
 
 
+def test_every_quotable_sentence_has_its_own_vector_in_the_bundle(sample_bundle, embedder):
+    conn = sqlite3.connect(sample_bundle)
+    passages = conn.execute("SELECT rowid, text FROM passages ORDER BY rowid").fetchall()
+    stored = {(p, n): blob for p, n, blob in conn.execute("SELECT passage, position, vector FROM sentence_vectors")}
+    conn.close()
+    expected = {(rowid, n): sentence for rowid, text in passages for n, (sentence, _) in enumerate(passage_sentences(text))}
+    assert set(stored) == set(expected) and len(expected) > 2 * len(passages)
+    (rowid, n), sentence = sorted(expected.items())[len(expected) // 2]
+    vector = np.frombuffer(stored[rowid, n], dtype="<f2").astype(np.float32)
+    assert float(vector @ embedder.embed([sentence])[0]) > 0.999
+
+
+def test_the_sentence_signal_is_the_nearest_sentence_of_the_first_five_results(sample_bundle, embedder):
+    """sentence_cosine: the question against every quotable sentence of the first five results, worked out here apart."""
+    question = "can I get an advance on my first universal credit payment"
+    with Searcher(sample_bundle, embedder) as hybrid:
+        response = hybrid.search(question, 3)  # fewer results asked for: the signal still reads five
+        five = hybrid.search(question, 5).results
+    assert len(response.results) == 3
+    with Searcher(sample_bundle) as words:
+        typed = spelled_out(question, words.parse(question).expansion_of)
+    vector = embedder.embed([typed])[0]
+    sentences = [s for r in five for s, _ in passage_sentences(r.passage.text)]
+    nearest = max(float(vector @ v) for v in embedder.embed(sentences))
+    assert response.signals.sentence_cosine == pytest.approx(nearest, abs=3e-3)
+    assert response.signals.sentence_cosine > response.signals.page_cosine
+
+
+def test_a_bundle_built_before_sentence_vectors_decides_from_its_passages(tmp_path, sample_bundle, embedder):
+    from knowledge.validate import validate_bundle
+
+    bundle = tmp_path / "before-1.fdkb"
+    shutil.copyfile(sample_bundle, bundle)
+    conn = sqlite3.connect(bundle)
+    conn.execute("DROP TABLE sentence_vectors")
+    conn.commit()
+    conn.close()
+    with Searcher(bundle, embedder) as searcher:
+        response = searcher.search("can I get an advance on my first universal credit payment")
+        assert searcher.vectors.present and not searcher.vectors.sentences
+        assert response.signals.cosine is not None and response.signals.sentence_cosine is None
+        assert searcher.rule.rule_for(response.signals) is DEFAULT_RULE.hybrid and response.covered
+    codes = {f.code: f.message for f in validate_bundle(bundle, embedder=embedder).findings}
+    assert "no-sentence-vectors" in codes and "Rebuild it" in codes["no-sentence-vectors"]
+    assert "no-sentence-vectors" not in {f.code for f in validate_bundle(sample_bundle, embedder=embedder).findings}
+
+
 def test_meaning_finds_the_page_for_a_question_in_other_words(sample_bundle, embedder):
     # "poorly", "doctor", "job": the sick-pay pages say "ill", "fit note", "work".
     question = "doctor says im too poorly to do my job"
@@ -165,9 +213,10 @@ def test_kb_build_embeds_and_reports_it(tmp_path, embedder):
     source.mkdir()
     shutil.copy(CONTENT_DIR / "pip.md", source)
     result = CliRunner().invoke(cli, ["kb", "build", str(source), "-o", str(tmp_path / "t-1.fdkb")])
-    assert result.exit_code == 0 and "passage vectors: all-MiniLM-L6-v2-Q8_0" in result.output
+    sentences = sum(len(passage_sentences(t)) for (t,) in sqlite3.connect(tmp_path / "t-1.fdkb").execute("SELECT text FROM passages"))
+    assert result.exit_code == 0 and f"and {sentences} sentences: all-MiniLM-L6-v2-Q8_0" in result.output
     with Searcher(tmp_path / "t-1.fdkb", embedder) as searcher:
-        assert searcher.vectors.present and searcher.embedder is embedder
+        assert searcher.vectors.present and searcher.embedder is embedder and searcher.vectors.sentences == sentences > 0
 
 
 def test_build_progress_covers_embedding_and_never_goes_back(tmp_path, embedder):
@@ -176,6 +225,7 @@ def test_build_progress_covers_embedding_and_never_goes_back(tmp_path, embedder)
                  on_progress=lambda done, total, item: seen.append((done, total, item)))
     assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen) and seen[-1][0] == seen[-1][1]
     assert any("embedding passage" in item for _, _, item in seen)
+    assert any("embedding sentence" in item for _, _, item in seen)
 
 
 def test_search_json_keeps_its_shape_and_adds_the_ranks(sample_bundle):
@@ -213,7 +263,7 @@ def test_a_bundle_without_a_rule_uses_the_shipped_default(searcher):
 def test_out_of_scope_questions_are_refused_and_in_scope_ones_answered(searcher):
     for question in ("what time does the tip open on sunday", "who won the football last night", "my car failed its MOT what now"):
         response = searcher.search(question)
-        assert not response.covered and response.confidence < searcher.rule.hybrid.threshold
+        assert not response.covered and response.confidence < searcher.rule.rule_for(response.signals).threshold
     response = searcher.search("can I get an advance on my first universal credit payment")
     assert response.covered and response.confidence > 0.5
 
@@ -262,6 +312,7 @@ def test_a_rule_stored_with_the_nine_signals_of_an_earlier_default_still_decides
     conn.close()
     with Searcher(bundle, embedder) as searcher:
         assert searcher.rule.fitted_on == "an earlier default" and len(searcher.rule.hybrid.features) == 9
+        assert searcher.rule.sentences is None  # stored before sentences had vectors: its own hybrid half decides
         response = searcher.search("can I get an advance on my first universal credit payment")
         assert response.covered and response.confidence == pytest.approx(searcher.rule.hybrid.probability(response.signals))
 
@@ -269,7 +320,8 @@ def test_a_rule_stored_with_the_nine_signals_of_an_earlier_default_still_decides
 def test_the_shipped_rule_weighs_only_signals_that_do_not_grow_with_the_bundle():
     """bm25, words matched and the best of many passages all rise with a bigger bundle (README, "No guidance found")."""
     assert set(DEFAULT_RULE.hybrid.features) == {"page_cosine", "cosine_peak"}
-    assert all(w > 0 for w in DEFAULT_RULE.hybrid.weights)
+    assert set(DEFAULT_RULE.sentences.features) == {"page_cosine", "sentence_cosine"}
+    assert all(w > 0 for w in DEFAULT_RULE.hybrid.weights + DEFAULT_RULE.sentences.weights)
 
 
 def test_a_damaged_rule_in_meta_falls_back_to_the_default(tmp_path, sample_bundle):
@@ -323,3 +375,23 @@ def test_closing_the_shared_model_waits_for_its_background_load_and_leaves_no_th
     assert models.embedder._shared is None and loading._llama is None
     with pytest.raises(ModelError):  # closed for good: a late warm-up does not load it again
         loading.embed(["a late question"])
+
+
+def test_the_sentence_half_is_fitted_from_searches_that_had_sentence_vectors_and_travels_in_meta():
+    from knowledge.calibration import SENTENCE_FEATURES, fit_rule
+    from knowledge.passage import SearchSignals
+
+    def signals(page: float, sentence: float | None) -> SearchSignals:
+        return SearchSignals(0.5, 0.5, 5.0, cosine=page, cosine_mean=page - 0.1, page_cosine=page, sentence_cosine=sentence)
+
+    # In scope: a sentence says it (near 0.7) on a page about it. Out of scope: the page is as near, no sentence is.
+    pages = [0.40 + 0.01 * (n % 10) for n in range(40)]
+    answerable = [n < 20 for n in range(40)]
+    with_sentences = [signals(p, 0.7 if a else 0.45) for p, a in zip(pages, answerable)]
+    rule = fit_rule(with_sentences, answerable)
+    assert rule.sentences.features == SENTENCE_FEATURES
+    assert all(rule.covers(s) == a for s, a in zip(with_sentences, answerable))  # the sentence tells them apart
+    stored = NoGuidanceRule.from_meta(rule.to_meta())
+    assert stored.sentences is not None and stored.to_meta() == rule.to_meta()
+    without = fit_rule([signals(p, None) for p in pages], answerable)
+    assert without.sentences is None and "sentences" not in json.loads(without.to_meta())
