@@ -257,7 +257,7 @@ def write_bundle(path: Path, read: ReadResult, meta: dict[str, str], on_progress
         conn.close()
 
 
-EMBED_BATCH = 8  # texts per embedder call: progress stays smooth; bigger batches measured no faster
+EMBED_BATCH = 8  # texts per embedder call, so progress stays smooth (the model embeds them one at a time: faster)
 
 
 def write_vectors(conn: sqlite3.Connection, embedder: Embedder, texts: list[str], on_progress: Progress | None,

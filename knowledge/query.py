@@ -101,6 +101,15 @@ def unquoted(phrase: str) -> str:
     return phrase[1:-1].replace('""', '"')
 
 
+def as_read(text: str, corrections: Sequence[tuple[str, str]]) -> str:
+    """`text` with each misspelt word replaced by the word the search read it as ("persnal
+    independance payment" becomes "personal independence payment"): the word search corrects them,
+    and the embedding model, given the typing, reads something else."""
+    for typed, read in corrections:
+        text = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", read, text, flags=re.I)
+    return text
+
+
 def spelled_out(text: str, expansion_of: Sequence[tuple[str, str]]) -> str:
     """`text` with each synonym it uses followed by what it stands for, as the word search adds them:
     "do i get CTR" becomes "do i get CTR (council tax reduction)". The embedding model never learnt

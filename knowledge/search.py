@@ -21,7 +21,7 @@ from knowledge.calibration import META_RULE, NoGuidanceRule
 from knowledge.errors import BundleError
 from knowledge.language import detect_language, document_languages, prefer_language
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult, SearchSignals
-from knowledge.query import ParsedQuery, is_figure, parse_query, quote, spelled_out, unquoted, without_greeting_and_sign_off
+from knowledge.query import ParsedQuery, as_read, is_figure, parse_query, quote, spelled_out, unquoted, without_greeting_and_sign_off
 from knowledge.schema import BM25_WEIGHTS
 from knowledge.vectors import Embedder, embedder_ready, read_sentence_vectors, read_vectors, vector_status
 
@@ -243,7 +243,7 @@ class Searcher:
             # "Hi Jo, ... Thanks, Sam" says nothing about the question, and a name pulls in pages by accident.
             question = without_greeting_and_sign_off(text[:4000]).strip() or text[:4000]
             # "im on uc, do i get CTR automatically?" reads to the model as nothing about council tax.
-            question = spelled_out(question, parsed.expansion_of)
+            question = spelled_out(as_read(question, parsed.corrections), parsed.expansion_of)
             return self.embedder.embed([question])[0]
         except Exception:  # noqa: BLE001 - a model that fails must not stop the word search
             return None

@@ -165,7 +165,10 @@ class LlamaEmbedder:
         with self._lock:
             self._load_locked()
             llama = self._llama
-            rows = llama.embed([self._truncated(llama, t) for t in texts], normalize=False)
+            # One text a call: llama.cpp attends over a whole batch of sequences at once (masked), so
+            # eight sentences in one batch took 50 ms each against 31 ms one at a time, and eight
+            # passages 230-260 ms each against 194 ms (2 cores, beside other work).
+            rows = [llama.embed([self._truncated(llama, t)], normalize=False)[0] for t in texts]
         vectors = np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dimensions)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)

@@ -147,3 +147,12 @@ def test_synonyms_are_spelled_out_beside_the_words_as_typed_for_the_embedding_mo
     # A meaning already written out is not added again: "universal" is "universal credit", not here.
     typed_out = "can I get universal credit and universal jobmatch"
     assert spelled_out(typed_out, parse_query(typed_out, synonyms).expansion_of) == typed_out
+
+
+def test_a_misspelt_word_is_embedded_as_the_word_it_was_read_as():
+    from knowledge.query import as_read
+
+    assert as_read("Persnal independance payment, persnal", (("persnal", "personal"),)) == \
+        "personal independance payment, personal"
+    assert as_read("impersnally", (("persnal", "personal"),)) == "impersnally"  # whole words only
+    assert as_read("how much is pip", ()) == "how much is pip"
