@@ -47,9 +47,11 @@ class OncePerText:
         return np.stack([self.cache[k] for k in keys])
 
 
-def embedding_cost(embedder, count: int) -> float:
-    """Seconds a passage, embedding `count` distinct sample passages as `kb build` does (batches of 8)."""
+def embedding_cost(embedder, count: int) -> tuple[float, float, int]:
+    """Seconds a passage and seconds a sentence, embedding `count` distinct sample passages and their
+    quotable sentences as `kb build` does (calls of 8); and how many sentences those passages have."""
     from knowledge.build import EMBED_BATCH
+    from knowledge.sentences import passage_sentences
     from knowledge.vectors import passage_text
     import sqlite3
 
@@ -58,10 +60,14 @@ def embedding_cost(embedder, count: int) -> float:
                         f"ORDER BY p.rowid LIMIT {count}").fetchall()
     conn.close()
     texts = [passage_text(*r) for r in rows]
-    started = time.perf_counter()
-    for i in range(0, len(texts), EMBED_BATCH):
-        embedder.embed(texts[i : i + EMBED_BATCH])
-    return (time.perf_counter() - started) / len(texts)
+    sentences = [s for r in rows for s, _ in passage_sentences(r[2])]
+    seconds = []
+    for batch in (texts, sentences):
+        started = time.perf_counter()
+        for i in range(0, len(batch), EMBED_BATCH):
+            embedder.embed(batch[i : i + EMBED_BATCH])
+        seconds.append((time.perf_counter() - started) / max(1, len(batch)))
+    return seconds[0], seconds[1], len(sentences)
 
 
 def varied_copies(target: int) -> None:
@@ -108,14 +114,17 @@ def main() -> None:
 
     embedder = LlamaEmbedder()  # one thread, as shipped (models/embedder.py says why)
     embedder.load()
-    per_passage = embedding_cost(embedder, args.embed_passages)
-    print(f"build, embedding on 1 thread: {per_passage * 1000:.0f} ms a passage ({1 / per_passage:.1f} passages/s); "
-          f"{summary.passages} passages would take {summary.passages * per_passage / 60:.1f} min, "
-          f"{summary.documents / (build_s + summary.passages * per_passage):.1f} documents/s")
+    per_passage, per_sentence, sentences = embedding_cost(embedder, args.embed_passages)
+    # The same share of sentences a passage as the passages timed.
+    per_passage_all = per_passage + per_sentence * sentences / max(1, args.embed_passages)
+    print(f"build, embedding on 1 thread: {per_passage * 1000:.0f} ms a passage, {per_sentence * 1000:.0f} ms a sentence "
+          f"({sentences / max(1, args.embed_passages):.1f} sentences a passage): {per_passage_all * 1000:.0f} ms a passage "
+          f"with its sentences ({1 / per_passage_all:.1f} passages/s); {summary.passages} passages would take "
+          f"{summary.passages * per_passage_all / 60:.1f} min, {summary.documents / (build_s + summary.passages * per_passage_all):.1f} documents/s")
     vectors = build_bundle([WORK / "bulk"], WORK / "bulk-v-1.fdkb", created="2026-01-01T00:00:00Z", embedder=OncePerText(embedder))
     size_v = (WORK / "bulk-v-1.fdkb").stat().st_size / 1e6
     print(f"bundle with vectors: {size_v:.1f} MB ({size_v * 1000 / vectors.passages:.2f} MB per 1,000 passages; "
-          f"vectors {(size_v - size_mb) * 1000 / vectors.passages:.2f} MB per 1,000)")
+          f"vectors {(size_v - size_mb) * 1000 / vectors.passages:.2f} MB per 1,000, for {vectors.sentence_vectors} sentences)")
     time_searches(WORK / "bulk-v-1.fdkb", embedder, queries, "by words and meaning, the question embedded each time")
     embedder.close()
 
