@@ -22,6 +22,16 @@ OLD_BUNDLE = ROOT / "tests" / "data" / "old-format-1.fdkb"  # built by the code 
 REFERENCE = ROOT / "tests" / "data" / "minilm-reference.json"  # sentence-transformers' own vectors for the same weights
 
 
+def altered_copy(bundle: Path, copy: Path, sql: str, parameters=()) -> Path:
+    """A copy of `bundle` changed by one SQL statement, as an older Frontdesk or a damaged file would leave it."""
+    shutil.copyfile(bundle, copy)
+    conn = sqlite3.connect(copy)
+    conn.execute(sql, parameters)
+    conn.commit()
+    conn.close()
+    return copy
+
+
 def test_the_pinned_embedding_file_is_the_one_shipped():
     from knowledge.bundle import file_sha256
 
@@ -128,12 +138,7 @@ def test_the_sentence_signal_is_the_nearest_sentence_of_the_first_five_results(s
 def test_a_bundle_built_before_sentence_vectors_decides_from_its_passages(tmp_path, sample_bundle, embedder):
     from knowledge.validate import validate_bundle
 
-    bundle = tmp_path / "before-1.fdkb"
-    shutil.copyfile(sample_bundle, bundle)
-    conn = sqlite3.connect(bundle)
-    conn.execute("DROP TABLE sentence_vectors")
-    conn.commit()
-    conn.close()
+    bundle = altered_copy(sample_bundle, tmp_path / "before-1.fdkb", "DROP TABLE sentence_vectors")
     with Searcher(bundle, embedder) as searcher:
         response = searcher.search("can I get an advance on my first universal credit payment")
         assert searcher.vectors.present and not searcher.vectors.sentences
@@ -180,12 +185,8 @@ def test_a_bundle_built_before_vectors_still_opens_and_searches_by_words(embedde
 def test_vectors_from_another_model_are_not_used_and_validate_says_so(tmp_path, sample_bundle, embedder):
     from knowledge.validate import validate_bundle
 
-    bundle = tmp_path / "other-1.fdkb"
-    shutil.copyfile(sample_bundle, bundle)
-    conn = sqlite3.connect(bundle)
-    conn.execute("UPDATE meta SET value = 'f' || substr(value, 2) WHERE key = 'embedding_sha256'")
-    conn.commit()
-    conn.close()
+    bundle = altered_copy(sample_bundle, tmp_path / "other-1.fdkb",
+                          "UPDATE meta SET value = 'f' || substr(value, 2) WHERE key = 'embedding_sha256'")
     with Searcher(bundle, embedder) as searcher:
         assert searcher.embedder is None and searcher.search("uc advance").signals.cosine is None
     codes = {f.code: f.message for f in validate_bundle(bundle, embedder=embedder).findings}
@@ -304,12 +305,8 @@ def test_a_rule_stored_with_the_nine_signals_of_an_earlier_default_still_decides
                           "bias": -4.40269, "threshold": 0.3443},
                "lexical": {"features": ["coverage", "topic", "lexical"], "weights": [0.49685, 1.50614, 2.4871],
                            "bias": -3.31303, "threshold": 0.3933}, "fitted_on": "an earlier default"}
-    bundle = tmp_path / "nine-1.fdkb"
-    shutil.copyfile(sample_bundle, bundle)
-    conn = sqlite3.connect(bundle)
-    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (META_RULE, json.dumps(earlier)))
-    conn.commit()
-    conn.close()
+    bundle = altered_copy(sample_bundle, tmp_path / "nine-1.fdkb", "INSERT INTO meta(key, value) VALUES (?, ?)",
+                          (META_RULE, json.dumps(earlier)))
     with Searcher(bundle, embedder) as searcher:
         assert searcher.rule.fitted_on == "an earlier default" and len(searcher.rule.hybrid.features) == 9
         assert searcher.rule.sentences is None  # stored before sentences had vectors: its own hybrid half decides
@@ -325,12 +322,8 @@ def test_the_shipped_rule_weighs_only_signals_that_do_not_grow_with_the_bundle()
 
 
 def test_a_damaged_rule_in_meta_falls_back_to_the_default(tmp_path, sample_bundle):
-    bundle = tmp_path / "bad-1.fdkb"
-    shutil.copyfile(sample_bundle, bundle)
-    conn = sqlite3.connect(bundle)
-    conn.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (META_RULE, '{"hybrid": "nonsense"}'))
-    conn.commit()
-    conn.close()
+    bundle = altered_copy(sample_bundle, tmp_path / "bad-1.fdkb", "INSERT INTO meta(key, value) VALUES (?, ?)",
+                          (META_RULE, '{"hybrid": "nonsense"}'))
     with Searcher(bundle) as searcher:
         assert searcher.rule == DEFAULT_RULE
 
