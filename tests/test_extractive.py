@@ -205,3 +205,19 @@ def test_no_draft_or_paragraph_opens_on_a_sentence_that_leans_back(searcher):
             continue
         for paragraph in draft.text.split("\n\n"):
             assert not LEANS_BACK.match(paragraph), (q.question, paragraph)
+
+
+def test_the_sentence_nearest_the_question_in_meaning_leads():
+    """The search reads each sentence's cosine to the question from the bundle (SearchResult.sentence_cosines):
+    of two sentences sharing most of the question's words, the one much nearer in meaning leads the draft."""
+    from dataclasses import replace
+
+    text = ("You can ask your work coach about help with childcare costs. "
+            "You can ask your work coach about help with travel costs to interviews.")
+    question = "can my work coach help with costs of getting to a job interview"
+    plain = result(text, "uc-help", 10.0)
+    assert len(passage_sentences(text)) == 2
+    travel_nearer = extractive_answer(question, [replace(plain, sentence_cosines=(0.30, 0.75))])
+    childcare_nearer = extractive_answer(question, [replace(plain, sentence_cosines=(0.75, 0.30))])
+    assert travel_nearer.startswith("You can ask your work coach about help with travel costs")
+    assert childcare_nearer.startswith("You can ask your work coach about help with childcare costs")
