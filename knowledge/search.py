@@ -458,8 +458,11 @@ class Searcher:
         if not self.vectors.sentences or not ranked:
             return ranked
         ids = [r.passage.id for r, _ in ranked]
-        rowid_of = dict(self._conn.execute(f"SELECT id, rowid FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids))
-        vectors = read_sentence_vectors(self._conn, list(rowid_of.values()), self.vectors.dimensions)
+        try:
+            rowid_of = dict(self._conn.execute(f"SELECT id, rowid FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids))
+            vectors = read_sentence_vectors(self._conn, list(rowid_of.values()), self.vectors.dimensions)
+        except sqlite3.DatabaseError:
+            return ranked  # a damaged table: decided from the passages, as for a bundle built before it
         q = question.astype(np.float32)
         cosines = {rowid: tuple(float(c) for c in matrix @ q) for rowid, matrix in vectors.items()}
         return [(replace(r, sentence_cosines=cosines.get(rowid_of.get(r.passage.id), ())), topic) for r, topic in ranked]

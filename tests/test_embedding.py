@@ -388,3 +388,16 @@ def test_the_sentence_half_is_fitted_from_searches_that_had_sentence_vectors_and
     assert stored.sentences is not None and stored.to_meta() == rule.to_meta()
     without = fit_rule([signals(p, None) for p in pages], answerable)
     assert without.sentences is None and "sentences" not in json.loads(without.to_meta())
+
+
+def test_a_damaged_sentence_table_leaves_the_search_to_the_passages(tmp_path, sample_bundle, embedder):
+    bundle = altered_copy(sample_bundle, tmp_path / "damaged-1.fdkb", "ALTER TABLE sentence_vectors RENAME TO gone")
+    conn = sqlite3.connect(bundle)
+    conn.execute("CREATE TABLE sentence_vectors (passage INTEGER)")  # counted, but not the columns the search reads
+    conn.execute("INSERT INTO sentence_vectors VALUES (1)")
+    conn.commit()
+    conn.close()
+    with Searcher(bundle, embedder) as searcher:
+        response = searcher.search("can I get an advance on my first universal credit payment")
+    assert response.results[0].passage.doc_id == "uc-advances" and response.signals.sentence_cosine is None
+    assert response.covered
