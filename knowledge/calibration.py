@@ -40,8 +40,8 @@ HYBRID_FEATURES = ("page_cosine", "cosine_peak")
 # With sentence vectors: the page as a whole, and the nearest sentence of the first results. A question
 # the guidance answers has one sentence that says it; a near miss shares the page's subject but no
 # sentence comes as close. Neither grows with the bundle. Each corpus's development half left out in
-# turn, out-of-scope questions refused 72/78/88% -> 83/89/100% (sample, GOV.UK, real guidance), in-scope
-# ones refused 3/10/3% -> 6/7/3%. README, "No guidance found".
+# turn, out-of-scope questions refused 78/78/80% -> 83/89/85% (sample, GOV.UK, real guidance), in-scope
+# ones refused 3/7/5% -> 6/5/3%, against the page and the peak. README, "No guidance found".
 SENTENCE_FEATURES = ("page_cosine", "sentence_cosine")
 LEXICAL_FEATURES = ("coverage", "topic", "lexical")
 
