@@ -19,7 +19,9 @@ from knowledge.updates import UpdateResult, check_for_update
 def sample_bundle_path(on_progress: Callable[[int, int, str], None] | None = None) -> Path:
     """The sample guidance built into the cache folder (once per content and shipped-vectors version): unsigned, for trying out.
 
-    Its passage vectors come from knowledge/sample-vectors.npz (see knowledge.sample_guidance.build_sample_bundle).
+    Its passage and sentence vectors come from knowledge/sample-vectors.npz (see
+    knowledge.sample_guidance.build_sample_bundle). The frozen folder leaves that file out: it ships
+    the sample built and signed, and a sample built here there (its signature failed) is searched by words.
     """
     if not CONTENT_DIR.is_dir():
         raise BundleError(f"{CONTENT_DIR}: the sample guidance is missing. Install a bundle with `frontdesk kb install`.")
