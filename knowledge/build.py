@@ -266,24 +266,22 @@ def write_vectors(conn: sqlite3.Connection, embedder: Embedder, texts: list[str]
     sentence) into sentence_vectors; return the seconds it took."""
     started = time.perf_counter()
     conn.executescript(VECTORS_DDL + SENTENCE_VECTORS_DDL)
-    total = len(texts) + len(sentences)
-    items = [(None, i + 1, t) for i, t in enumerate(texts)] + list(sentences)
-    for start in range(0, total, EMBED_BATCH):
-        batch = items[start : start + EMBED_BATCH]
-        vectors = embedder.embed([text for _, _, text in batch])
-        if vectors.shape != (len(batch), embedder.dimensions):
-            raise SourceError(f"The embedding model {embedder.model_id} gave vectors of shape {vectors.shape}, "
-                              f"not ({len(batch)}, {embedder.dimensions}). Reinstall Frontdesk, or build with --no-vectors.")
-        conn.executemany("INSERT INTO passage_vectors(rowid, vector) VALUES (?, ?)",
-                         [(rowid, vector_blob(v)) for (passage, rowid, _), v in zip(batch, vectors) if passage is None])
-        conn.executemany("INSERT INTO sentence_vectors(passage, position, vector) VALUES (?, ?, ?)",
-                         [(passage, position, vector_blob(v)) for (passage, position, _), v in zip(batch, vectors)
-                          if passage is not None])
-        if on_progress:
-            done = min(start + EMBED_BATCH, total)
-            what = (f"embedding passage {done} of {len(texts)}" if done <= len(texts)
-                    else f"embedding sentence {done - len(texts)} of {len(sentences)}")
-            on_progress(done, total, what)
+    stages = (("passage", "INSERT INTO passage_vectors(rowid, vector) VALUES (?, ?)",
+               [((i + 1,), text) for i, text in enumerate(texts)]),
+              ("sentence", "INSERT INTO sentence_vectors(passage, position, vector) VALUES (?, ?, ?)",
+               [((passage, position), text) for passage, position, text in sentences]))
+    total, done = len(texts) + len(sentences), 0
+    for label, insert, rows in stages:
+        for start in range(0, len(rows), EMBED_BATCH):
+            batch = rows[start : start + EMBED_BATCH]
+            vectors = embedder.embed([text for _, text in batch])
+            if vectors.shape != (len(batch), embedder.dimensions):
+                raise SourceError(f"The embedding model {embedder.model_id} gave vectors of shape {vectors.shape}, "
+                                  f"not ({len(batch)}, {embedder.dimensions}). Reinstall Frontdesk, or build with --no-vectors.")
+            conn.executemany(insert, [(*key, vector_blob(v)) for (key, _), v in zip(batch, vectors)])
+            done += len(batch)
+            if on_progress:
+                on_progress(done, total, f"embedding {label} {start + len(batch)} of {len(rows)}")
     return time.perf_counter() - started
 
 

@@ -457,15 +457,13 @@ class Searcher:
         sentence vectors (unchanged for a bundle built before it had them)."""
         if not self.vectors.sentences or not ranked:
             return ranked
-        ids = [r.passage.id for r, _ in ranked]
         try:
-            rowid_of = dict(self._conn.execute(f"SELECT id, rowid FROM passages WHERE id IN ({','.join('?' * len(ids))})", ids))
-            vectors = read_sentence_vectors(self._conn, list(rowid_of.values()), self.vectors.dimensions)
+            vectors = read_sentence_vectors(self._conn, [r.passage.id for r, _ in ranked], self.vectors.dimensions)
         except sqlite3.DatabaseError:
             return ranked  # a damaged table: decided from the passages, as for a bundle built before it
         q = question.astype(np.float32)
-        cosines = {rowid: tuple(float(c) for c in matrix @ q) for rowid, matrix in vectors.items()}
-        return [(replace(r, sentence_cosines=cosines.get(rowid_of.get(r.passage.id), ())), topic) for r, topic in ranked]
+        cosines = {passage_id: tuple(float(c) for c in matrix @ q) for passage_id, matrix in vectors.items()}
+        return [(replace(r, sentence_cosines=cosines.get(r.passage.id, ())), topic) for r, topic in ranked]
 
     # -- reading, for the source viewer ---------------------------------------------------------
     def passage(self, passage_id: str) -> Passage:

@@ -107,26 +107,28 @@ def vector_status(conn: sqlite3.Connection, meta: dict[str, str]) -> VectorStatu
     return VectorStatus(count > 0, meta[META_MODEL], meta.get(META_SHA256, ""), dimensions, count, sentences)
 
 
+def unit_rows(blobs: Sequence[bytes], dimensions: int) -> np.ndarray:
+    """Stored float16 vectors as a float32 matrix, one row each (a blob of the wrong size reads as zeros)."""
+    width = dimensions * 2
+    blob = b"".join(b if len(b) == width else bytes(width) for b in blobs)
+    return np.frombuffer(blob, dtype="<f2").reshape(len(blobs), dimensions).astype(np.float32)
+
+
 def read_vectors(conn: sqlite3.Connection, dimensions: int) -> tuple[np.ndarray, np.ndarray]:
     """(rowids, float32 matrix of unit rows) for every stored passage vector, read once."""
     rows = conn.execute("SELECT rowid, vector FROM passage_vectors ORDER BY rowid").fetchall()
     rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    width = dimensions * 2
-    blob = b"".join(r[1] if len(r[1]) == width else bytes(width) for r in rows)
-    matrix = np.frombuffer(blob, dtype="<f2").reshape(len(rows), dimensions).astype(np.float32)
-    return rowids, matrix
+    return rowids, unit_rows([r[1] for r in rows], dimensions)
 
 
-def read_sentence_vectors(conn: sqlite3.Connection, passages: Sequence[int], dimensions: int) -> dict[int, np.ndarray]:
-    """Each of `passages` (rowids) with its sentences' vectors, a float32 matrix of unit rows in sentence order."""
-    if not passages:
+def read_sentence_vectors(conn: sqlite3.Connection, passage_ids: Sequence[str], dimensions: int) -> dict[str, np.ndarray]:
+    """Each of `passage_ids` with its sentences' vectors, a float32 matrix of unit rows in sentence order."""
+    if not passage_ids:
         return {}
-    placeholders = ",".join("?" * len(passages))
-    rows = conn.execute(f"SELECT passage, vector FROM sentence_vectors WHERE passage IN ({placeholders}) "
-                        "ORDER BY passage, position", tuple(passages)).fetchall()
-    width = dimensions * 2
-    found: dict[int, list[bytes]] = {}
-    for passage, blob in rows:
-        found.setdefault(passage, []).append(blob if len(blob) == width else bytes(width))
-    return {p: np.frombuffer(b"".join(blobs), dtype="<f2").reshape(len(blobs), dimensions).astype(np.float32)
-            for p, blobs in found.items()}
+    rows = conn.execute("SELECT p.id, s.vector FROM sentence_vectors s JOIN passages p ON p.rowid = s.passage "
+                        f"WHERE p.id IN ({','.join('?' * len(passage_ids))}) ORDER BY s.passage, s.position",
+                        tuple(passage_ids)).fetchall()
+    found: dict[str, list[bytes]] = {}
+    for passage_id, blob in rows:
+        found.setdefault(passage_id, []).append(blob)
+    return {p: unit_rows(blobs, dimensions) for p, blobs in found.items()}
