@@ -132,16 +132,23 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
             merged.append(result)
 
     answered = [n for n, r in enumerate(responses) if r.covered]
+    # A short part ("can the hearing be on the phone?") says less than a whole question, so it sits
+    # further from every page and the rule refuses it alone. When its best source is on the page an
+    # answered part of the same message found first, the message has named the subject the part asks
+    # about (an appeal's hearing): that part is answered too. A part no part answers stays refused.
+    found_pages = {responses[n].results[0].passage.doc_id for n in answered if responses[n].results}
+    covered = set(answered) | {n for n, r in enumerate(responses) if r.results and r.results[0].passage.doc_id in found_pages}
+    answered = sorted(covered)
     for depth in range(PER_PART):
         for n in answered:
             if depth < len(responses[n].results):
                 take(n, responses[n].results[depth], always=depth == 0)
     for n, response in enumerate(responses):
-        if not response.covered and response.results:
+        if n not in covered and response.results:
             take(n, response.results[0], always=False)
     elapsed = (time.perf_counter() - started) * 1000
     return SearchResponse(
         query=text, results=tuple(merged), elapsed_ms=elapsed, covered=bool(answered),
         lang=next((r.lang for r in responses if r.lang), ""),
-        parts=tuple(QuestionPart(part, tuple(owned[n]), responses[n].covered, queries[n]) for n, part in enumerate(parts)),
+        parts=tuple(QuestionPart(part, tuple(owned[n]), n in covered, queries[n]) for n, part in enumerate(parts)),
     )

@@ -96,7 +96,8 @@ NAMES_NOTHING = re.compile(
     r"(not\s+|also\s+|usually\s+|often\s+|still\s+|sometimes\s+|always\s+|very\s+|much\s+|too\s+|more\s+|less\s+)?"
     r"(a\s+good\s+idea|important|possible|impossible|easier|harder|easy|hard|difficult|better|best|worth|likely|unlikely|necessary|"
     r"quicker|faster|useful|helpful|essential|vital|late|early|free|clear|true|illegal|against\s+the\s+law|up\s+to\s+you)\b"
-    r"|\bit\s+((can|may|will|could|might|usually|normally|often)\s+)?(takes?|took|depends|matters|does\s+not\s+matter|doesn't\s+matter|seems|appears)\b"
+    r"|\bit\s+((can|may|will|could|might|usually|normally|often)\s+)?(takes?|took|costs?(?=(\s+\S+){1,3}\s+to\s+[a-z])|depends|matters|"
+    r"does\s+not\s+matter|doesn't\s+matter|seems|appears)\b"
     r"|\b(make|makes|making|made|find|finds|found)\s+it\b|\breport\s+it\s+(if|when)\b", re.I)
 WORD = re.compile(r"[^\W\d_][\w'’-]*|£?\d[\d,.]*")
 DETERMINERS = frozenset("a an the your my our his her this these those each every any another some no".split())
@@ -285,8 +286,13 @@ def drawn_on(sources: Sequence[tuple[int, SearchResult]], stems: set[str] = froz
 
 
 def leans_back(sentence: str) -> bool:
-    """Whether a sentence means nothing without the one before it ("If you do not, ...", "The money is taken ...")."""
-    return bool(LEANS_BACK.match(sentence))
+    """Whether a sentence means nothing without the one before it ("If you do not, ...", "The money is taken ...").
+
+    An opening "it" that stands for nothing ("It can take up to six weeks to get your first payment",
+    "It costs £75.50 to renew online") does not lean back: held to the rule, such a sentence could never
+    lead, and it is often the answer to "how long" or "how much".
+    """
+    return bool(LEANS_BACK.match(sentence)) and not NAMES_NOTHING.match(sentence)
 
 
 def names_something(words: Sequence[str]) -> bool:

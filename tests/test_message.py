@@ -96,6 +96,18 @@ def test_a_part_no_guidance_answers_is_named_and_the_rest_answered(searcher):
     assert "No guidance found for: \u201cAnd who won the football last night?\u201d" in draft.notice
 
 
+def test_a_short_part_about_the_page_another_part_found_is_answered(searcher):
+    """"can the hearing be on the phone" says too little to be answered alone (the rule refuses it searched
+    by itself); after a question about appealing, whose first source is the same page, it is answered."""
+    part = "can the hearing be on the phone as I can't travel"
+    assert not searcher.search(part).covered
+    draft = draft_answer(f"how long have i got to appeal after my MR notice, and {part}", searcher, None, mode="extractive")
+    assert [p.covered for p in draft.parts] == [True, True]
+    appeal, hearing = draft.text.split("\n\n")
+    assert "one month" in appeal and "by phone" in hearing
+    assert "No guidance found for" not in draft.notice
+
+
 def test_ask_json_adds_the_parts_with_their_sources(sample_bundle):
     result = CliRunner().invoke(cli, ["ask", "How much is child benefit? And how do I apply for a budgeting loan?",
                                       "--bundle", str(sample_bundle), "--extractive", "--json"])
