@@ -99,6 +99,8 @@ NAMES_NOTHING = re.compile(
     r"|\bit\s+((can|may|will|could|might|usually|normally|often)\s+)?(takes?|took|costs?(?=(\s+\S+){1,3}\s+to\s+[a-z])|depends|matters|"
     r"does\s+not\s+matter|doesn't\s+matter|seems|appears)\b"
     r"|\b(make|makes|making|made|find|finds|found)\s+it\b|\breport\s+it\s+(if|when)\b", re.I)
+# What an opening "it" that stands for nothing stands in for, coming after it: "to get ...", "checking ...", "if ...".
+EXTRAPOSED = re.compile(r"\b(to\s+[a-z]+|that|if|whether|when|\w{2,}ing)\b", re.I)
 WORD = re.compile(r"[^\W\d_][\w'’-]*|£?\d[\d,.]*")
 DETERMINERS = frozenset("a an the your my our his her this these those each every any another some no".split())
 # A word after one of these is a verb ("you can ask for it", "to pay it back", "you need it"), not a thing "it" could be.
@@ -292,7 +294,12 @@ def leans_back(sentence: str) -> bool:
     "It costs £75.50 to renew online") does not lean back: held to the rule, such a sentence could never
     lead, and it is often the answer to "how long" or "how much".
     """
-    return bool(LEANS_BACK.match(sentence)) and not NAMES_NOTHING.match(sentence)
+    if not LEANS_BACK.match(sentence):
+        return False
+    empty_it = NAMES_NOTHING.match(sentence)
+    # Only when what "it" stands for follows ("... to get", "... checking", "... if you ..."): "It is free."
+    # and "It is worth up to £500." are about what the sentence before named.
+    return not (empty_it and EXTRAPOSED.search(sentence, empty_it.end()))
 
 
 def names_something(words: Sequence[str]) -> bool:

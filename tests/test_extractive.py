@@ -51,6 +51,9 @@ def test_an_opening_it_that_stands_for_nothing_does_not_lean_back(opening):
 
 def test_it_costs_without_saying_to_do_what_still_leans_back():
     assert leans_back("It costs £20.")
+    assert leans_back("It is free.")
+    assert leans_back("It is worth up to £500 a year.")
+    assert not leans_back("It is worth checking, even if you own your home or have some savings.")
     assert leans_back("It is interest-free, so you pay back the same amount you borrow.")
 
 
