@@ -137,12 +137,17 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     # answered part of the same message found first, the message has named the subject the part asks
     # about (an appeal's hearing): that part is answered too. A part no part answers stays refused.
     found_pages = {responses[n].results[0].passage.doc_id for n in answered if responses[n].results}
-    covered = set(answered) | {n for n, r in enumerate(responses) if r.results and r.results[0].passage.doc_id in found_pages}
+    vouched = {n for n, r in enumerate(responses) if not r.covered and r.results and r.results[0].passage.doc_id in found_pages}
+    covered = set(answered) | vouched
     answered = sorted(covered)
+    # A part answered on another part's word brings sources from the pages found for it only: its
+    # search's other results were never judged close enough ("Access to Work" for "I can't travel").
+    own = [[r for r in response.results if n not in vouched or r.passage.doc_id in found_pages]
+           for n, response in enumerate(responses)]
     for depth in range(PER_PART):
         for n in answered:
-            if depth < len(responses[n].results):
-                take(n, responses[n].results[depth], always=depth == 0)
+            if depth < len(own[n]):
+                take(n, own[n][depth], always=depth == 0)
     for n, response in enumerate(responses):
         if n not in covered and response.results:
             take(n, response.results[0], always=False)

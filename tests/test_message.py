@@ -106,6 +106,9 @@ def test_a_short_part_about_the_page_another_part_found_is_answered(searcher):
     appeal, hearing = draft.text.split("\n\n")
     assert "one month" in appeal and "by phone" in hearing
     assert "No guidance found for" not in draft.notice
+    # Its sources come from the page that vouched for it, not the rest of its own search.
+    appeal_page = draft.sources[draft.parts[0].sources[0]].passage.doc_id
+    assert {draft.sources[i].passage.doc_id for i in draft.parts[1].sources} == {appeal_page}
 
 
 def test_ask_json_adds_the_parts_with_their_sources(sample_bundle):
