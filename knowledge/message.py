@@ -131,15 +131,14 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
             per_doc[result.passage.doc_id] += 1
             merged.append(result)
 
-    answered = [n for n, r in enumerate(responses) if r.covered]
+    alone = [n for n, r in enumerate(responses) if r.covered]
     # A short part ("can the hearing be on the phone?") says less than a whole question, so it sits
     # further from every page and the rule refuses it alone. When its best source is on the page an
     # answered part of the same message found first, the message has named the subject the part asks
     # about (an appeal's hearing): that part is answered too. A part no part answers stays refused.
-    found_pages = {responses[n].results[0].passage.doc_id for n in answered if responses[n].results}
+    found_pages = {responses[n].results[0].passage.doc_id for n in alone if responses[n].results}
     vouched = {n for n, r in enumerate(responses) if not r.covered and r.results and r.results[0].passage.doc_id in found_pages}
-    covered = set(answered) | vouched
-    answered = sorted(covered)
+    answered = sorted({*alone, *vouched})
     # A part answered on another part's word brings sources from the pages found for it only: its
     # search's other results were never judged close enough ("Access to Work" for "I can't travel").
     own = [[r for r in response.results if n not in vouched or r.passage.doc_id in found_pages]
@@ -149,11 +148,11 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
             if depth < len(own[n]):
                 take(n, own[n][depth], always=depth == 0)
     for n, response in enumerate(responses):
-        if n not in covered and response.results:
+        if n not in answered and response.results:
             take(n, response.results[0], always=False)
     elapsed = (time.perf_counter() - started) * 1000
     return SearchResponse(
         query=text, results=tuple(merged), elapsed_ms=elapsed, covered=bool(answered),
         lang=next((r.lang for r in responses if r.lang), ""),
-        parts=tuple(QuestionPart(part, tuple(owned[n]), n in covered, queries[n]) for n, part in enumerate(parts)),
+        parts=tuple(QuestionPart(part, tuple(owned[n]), n in answered, queries[n]) for n, part in enumerate(parts)),
     )

@@ -106,7 +106,8 @@ def as_read(text: str, corrections: Sequence[tuple[str, str]]) -> str:
     independance payment" becomes "personal independence payment"): the word search corrects them,
     and the embedding model, given the typing, reads something else."""
     for typed, read in corrections:
-        text = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", read, text, flags=re.I)
+        # A function, not the word itself, as the replacement: re.sub would read a backslash in it as an escape.
+        text = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", lambda _, word=read: word, text, flags=re.I)
     return text
 
 

@@ -156,3 +156,4 @@ def test_a_misspelt_word_is_embedded_as_the_word_it_was_read_as():
         "personal independance payment, personal"
     assert as_read("impersnally", (("persnal", "personal"),)) == "impersnally"  # whole words only
     assert as_read("how much is pip", ()) == "how much is pip"
+    assert as_read("persnal", (("persnal", r"per\1sonal"),)) == r"per\1sonal"  # the word as it is, never a pattern
