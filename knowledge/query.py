@@ -10,6 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from knowledge.language import detect_language
+from knowledge.welsh import WELSH_STOP_WORDS
+
 MAX_QUERY_CHARS = 4000  # a pasted email's question is in its first few paragraphs
 MAX_TERMS = 24
 TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|£\d{1,3}(?:,\d{3})+(?:\.\d+)?|£\d+(?:\.\d+)?", re.UNICODE)
@@ -41,6 +44,13 @@ STOP_WORDS = frozenset(
     customer customers client clients citizen says said
     """.split()
 )
+WELSH_QUESTION_STOP_WORDS = STOP_WORDS | WELSH_STOP_WORDS
+
+
+def stop_words_for(text: str) -> frozenset[str]:
+    """The words a search skips in `text`: English ones, and Welsh ones too in a Welsh question
+    (only there: "eu" is the EU in English guidance)."""
+    return WELSH_QUESTION_STOP_WORDS if detect_language(text) == "cy" else STOP_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,15 +145,18 @@ def spelled_out(text: str, expansion_of: Sequence[tuple[str, str]]) -> str:
     return re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", with_meaning, text, flags=re.I)
 
 
-def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, correct=None, common=None) -> ParsedQuery:
+def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, correct=None, common=None,
+                stop_words: frozenset[str] | None = None) -> ParsedQuery:
     """Content terms of `text`, expanded with the bundle's synonyms, as a quoted OR query.
 
     `correct`, when given, maps a term missing from the bundle's vocabulary to a close one
     (a misspelling such as "univeral"), or returns None. `common`, when given, says whether a term
     is in so many passages that matching it alone ranks nothing: such terms are left out of the
-    OR (they still count for coverage), which keeps a search over a large bundle fast.
+    OR (they still count for coverage), which keeps a search over a large bundle fast. `stop_words`
+    are the words left out (by default those of `stop_words_for(text)`).
     """
     synonyms = synonyms or {}
+    stop_words = stop_words_for(text or "") if stop_words is None else stop_words
     text = INTRODUCED_NAME.sub(" ", TITLED_NAME.sub(" ", written_amounts(without_greeting_and_sign_off((text or "")[:MAX_QUERY_CHARS]))))
     tokens = tokenize(text)
     expansions: list[str] = []
@@ -165,7 +178,7 @@ def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, c
     terms: list[str] = []
     for token in tokens:
         token = token.strip("'")
-        if not token or token in STOP_WORDS or (len(token) < 2 and not is_figure(token)):
+        if not token or token in stop_words or (len(token) < 2 and not is_figure(token)):
             continue
         if token not in terms:
             terms.append(token)

@@ -24,6 +24,7 @@ from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult,
 from knowledge.query import ParsedQuery, as_read, is_figure, parse_query, quote, spelled_out, unquoted, without_greeting_and_sign_off
 from knowledge.schema import BM25_WEIGHTS
 from knowledge.vectors import Embedder, embedder_ready, read_sentence_vectors, read_vectors, vector_status
+from knowledge.welsh import radical_forms
 
 CANDIDATES = 40  # bm25 candidates re-ranked per query, and as many nearest passages by meaning
 # A passage whose page title names what the question asks about ("apply for universal credit" →
@@ -175,8 +176,18 @@ class Searcher:
         return close[0] if close else None
 
     # -- searching -----------------------------------------------------------------------------
+    def read_as_radical(self, term: str) -> str | None:
+        """A Welsh word's radical form when the bundle holds that more often than the word as typed ("fy
+        mhensiwn": "pensiwn"), else the word's spelling correction, if any."""
+        typed = self.document_frequency(term)
+        held, radical = max(((self.document_frequency(form), form) for form in radical_forms(term)), default=(0, None))
+        return radical if held > typed else self.correct_spelling(term)
+
     def parse(self, query: str) -> ParsedQuery:
-        return parse_query(query, self.synonyms, correct=self.correct_spelling, common=self.is_common)
+        # A Welsh word changes its first letters after some words ("fy mhensiwn", "ei bensiwn"): a word of a
+        # Welsh question is searched in its radical form too, as a misspelt word is searched corrected.
+        correct = self.read_as_radical if detect_language(query) == "cy" else self.correct_spelling
+        return parse_query(query, self.synonyms, correct=correct, common=self.is_common)
 
     def is_common(self, term: str) -> bool:
         """In more than a fifth of all passages (in a bundle big enough for that to mean something)."""

@@ -17,7 +17,7 @@ import re
 from typing import Any, Sequence
 
 from knowledge.passage import QuestionPart, SearchResult
-from knowledge.query import STOP_WORDS, tokenize
+from knowledge.query import STOP_WORDS, stop_words_for, tokenize
 from knowledge.sentences import passage_sentences
 from models.support import split_sentences
 
@@ -143,7 +143,8 @@ def stem(word: str) -> str:
 
 
 def question_stems(question: str, sources: Sequence[SearchResult]) -> set[str]:
-    words = {w for w in tokenize(question) if w not in STOP_WORDS and w not in GENERIC and len(w) > 1}
+    skipped = stop_words_for(question)
+    words = {w for w in tokenize(question) if w not in skipped and w not in GENERIC and len(w) > 1}
     for r in sources:
         words.update(w for term in r.matched_terms for w in term.split() if w not in GENERIC)
     return {stem(w) for w in words}

@@ -12,8 +12,10 @@ from click.testing import CliRunner
 from cli import cli
 from knowledge.build import build_bundle
 from knowledge.language import detect_language, document_language, language_from_path, prefer_language
+from knowledge.query import parse_query
 from knowledge.search import Searcher
 from knowledge.validate import validate_bundle
+from knowledge.welsh import radical_forms
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -127,3 +129,41 @@ def test_html_pages_and_govuk_items_say_their_own_language(tmp_path):
     out = tmp_path / "html-1.fdkb"
     build_bundle([src], out)
     assert dict(sqlite3.connect(out).execute("SELECT id, lang FROM documents")) == {"page": "cy", "government/x-cy": "cy"}
+
+
+def test_a_welsh_question_searches_its_own_words_not_its_grammar():
+    # "How do I renew my passport?": "sut", "ydw", "i'n" and "fy" are on every Welsh page.
+    assert parse_query("Sut ydw i'n adnewyddu fy mhasbort?").terms == ("adnewyddu", "mhasbort")
+    assert parse_query("Ydy fy mhensiwn yn cael ei rannu os ydw i'n ysgaru?").terms == ("mhensiwn", "rannu", "ysgaru")
+    # Only a Welsh question loses them: in English guidance "eu" is the EU.
+    assert parse_query("can I stay after brexit on the eu settlement scheme").terms == ("stay", "brexit", "eu", "settlement", "scheme")
+
+
+@pytest.mark.parametrize("word, radical", [("mhensiwn", "pensiwn"), ("bensiwn", "pensiwn"), ("nghronfa", "cronfa"),
+                                           ("rannu", "rhannu"), ("wladwriaeth", "gwladwriaeth"), ("daliad", "taliad"),
+                                           ("hysgol", "ysgol"), ("fam", "mam")])
+def test_a_mutated_welsh_word_gives_its_radical(word, radical):
+    assert radical in radical_forms(word)
+
+
+def test_a_word_with_no_mutation_gives_no_radical_it_already_is():
+    assert "pensiwn" not in radical_forms("pensiwn") and radical_forms("x") == ()
+
+
+# Questions written for this test, not taken from the question sets.
+@pytest.mark.parametrize("question, first", [
+    ("Beth sy'n digwydd i fy mhensiwn pan fydda i'n marw?", "pension-wise/when-you-die-cy"),  # what happens when I die
+    ("Ydy fy mhensiwn yn cael ei rannu os ydw i'n ysgaru?", "pension-wise/divorce-cy"),  # is it shared on divorce
+])
+def test_a_welsh_question_finds_the_page_about_its_mutated_words(realguide_bundle, question, first):
+    with Searcher(realguide_bundle) as searcher:
+        assert ("mhensiwn", "pensiwn") in searcher.parse(question).corrections
+        response = searcher.search(question, 5)
+    assert response.covered and response.results[0].passage.doc_id == first
+
+
+@pytest.mark.parametrize("question", ["Ble alla i brynu trwydded bysgota?",  # where can I buy a fishing licence
+                                      "Pryd mae'r bws olaf i Gaerdydd?"])  # when is the last bus to Cardiff
+def test_a_welsh_question_the_guidance_does_not_answer_is_refused(realguide_bundle, question):
+    with Searcher(realguide_bundle) as searcher:
+        assert not searcher.search(question, 5).covered
