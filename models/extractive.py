@@ -79,7 +79,13 @@ FIGURES = ("amount", "time", "definition", "count", "contact")
 LEANS_BACK = re.compile(r"^(this|that|these|those|they|them|their|it|its|he|she|such|also|but|however|instead|otherwise|then|so|"
                         r"as\s+well|after\s+(that|this)|before\s+(that|this)|until\s+then|by\s+then|if\s+so|if\s+not|if\s+you\s+do\s+not|if\s+you\s+don't|in\s+this\s+case|in\s+that\s+case|"
                         r"the\s+(money|payment|payments|amount|loan|advance|grant|award|decision|deduction|sanction|letter|form|rest|"
-                        r"same|other))\b", re.I)
+                        r"same|other)"
+                        # The Welsh: "Mae hyn yn golygu ...", "Gelwir hyn yn ...", "Fodd bynnag, ...", "Os felly, ...",
+                        # "Maen nhw ...". (Not "Y taliad ...": Welsh names the thing first, "Y taliad Pensiwn y
+                        # Wladwriaeth newydd llawn yw £179.60", where English says "The full new State Pension is".)
+                        r"|hyn|hwn|hon|hynny|nhw|felly|hefyd|ond|yna|wedyn|fodd\s+bynnag|wedi\s+(hynny|hyn)|cyn\s+(hynny|hyn)|"
+                        r"os\s+felly|os\s+na|os\s+nad\s+ydych|yn\s+yr\s+achos\s+(hwn|hwnnw)|(mae|bydd|roedd|gall|gallai)\s+hyn|"
+                        r"gelwir\s+(hyn|hwn|hon|nhw)|mae['’]r\s+rhain|y\s+rhain|(maen|byddan|gallan|dylen)\s+nhw)\b", re.I)
 # A sentence whose "it" or "they" comes before anything its own sentence names ("You do not have to pay
 # it back while you are earning ...") stands for what an earlier sentence of its passage named (there,
 # the hardship payment). After another page's sentence it reads as that one's ("... ask about an advance.

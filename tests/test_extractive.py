@@ -73,6 +73,33 @@ def test_a_draft_never_opens_on_the_money_is_taken():
     assert text.startswith("Hardship payments usually have to be paid back. [1] The money is taken")
 
 
+@pytest.mark.parametrize("opening", [
+    "Mae hyn yn golygu bod eich taliad yn llai.",  # this means ...
+    "Gelwir hyn yn atodiad pensiwn.",  # this is called ...
+    "Fodd bynnag, gallwch wneud cais am Daliad Ymlaen Llaw.",  # however ...
+    "Os felly, ffoniwch eich darparwr.",  # if so ...
+    "Maen nhw'n cael eu talu bob mis.",  # they are paid ...
+])
+def test_a_welsh_sentence_that_leans_on_an_earlier_one_is_recognised(opening):
+    assert leans_back(opening)
+
+
+@pytest.mark.parametrize("sentence", [
+    # Welsh names the thing first ("The full new State Pension payment is ..."): no "the payment" rule.
+    "Y taliad Pensiwn y Wladwriaeth newydd llawn yw £179.60 yr wythnos.",
+    "Gall gymryd hyd at chwe wythnos i gael eich taliad cyntaf o Gredyd Cynhwysol.",
+])
+def test_a_welsh_sentence_that_stands_alone_does_not_lean_back(sentence):
+    assert not leans_back(sentence)
+
+
+def test_a_welsh_draft_never_opens_on_gelwir_hyn():
+    divorce = result("Gallai'r llys orchymyn bod eich pensiwn yn cael ei rannu. Gelwir hyn yn rhannu pensiwn.",
+                     "pension-wise/divorce-cy")
+    text = extractive_answer("Beth yw rhannu pensiwn?", [divorce])
+    assert text.startswith("Gallai'r llys orchymyn bod eich pensiwn yn cael ei rannu. [1] Gelwir hyn")
+
+
 def test_a_leaning_sentence_that_answers_brings_the_one_before_it():
     mfp = result("Talk to your work coach about setting up a More Frequent Payment as part of an Alternative Payment "
                  "Arrangement. This means your Universal Credit will be paid to you twice a month.", "uc-apa", 10.0)
