@@ -84,7 +84,7 @@ LEANS_BACK = re.compile(r"^(this|that|these|those|they|them|their|it|its|he|she|
                         # "Maen nhw ...". (Not "Y taliad ...": Welsh names the thing first, "Y taliad Pensiwn y
                         # Wladwriaeth newydd llawn yw £179.60", where English says "The full new State Pension is".)
                         r"|hyn|hwn|hon|hynny|nhw|felly|hefyd|ond|yna|wedyn|fodd\s+bynnag|wedi\s+(hynny|hyn)|cyn\s+(hynny|hyn)|"
-                        r"os\s+felly|os\s+na|os\s+nad\s+ydych|yn\s+yr\s+achos\s+(hwn|hwnnw)|(mae|bydd|roedd|gall|gallai)\s+hyn|"
+                        r"os\s+felly|os\s+na|os\s+nad\s+ydych|yn\s+yr\s+achos\s+(hwn|hwnnw)|(mae|bydd|roedd|gall|gallai)\s+(hyn|hwn|hon|hynny)|dyna|"
                         r"gelwir\s+(hyn|hwn|hon|nhw)|mae['’]r\s+rhain|y\s+rhain|(maen|byddan|gallan|dylen)\s+nhw)\b", re.I)
 # A sentence whose "it" or "they" comes before anything its own sentence names ("You do not have to pay
 # it back while you are earning ...") stands for what an earlier sentence of its passage named (there,

@@ -79,6 +79,7 @@ def test_a_draft_never_opens_on_the_money_is_taken():
     "Fodd bynnag, gallwch wneud cais am Daliad Ymlaen Llaw.",  # however ...
     "Os felly, ffoniwch eich darparwr.",  # if so ...
     "Maen nhw'n cael eu talu bob mis.",  # they are paid ...
+    "Mae hwn yn daliad ychwanegol y gallech ei gael ar ben y Pensiwn y Wladwriaeth llawn.",  # this is an extra payment
 ])
 def test_a_welsh_sentence_that_leans_on_an_earlier_one_is_recognised(opening):
     assert leans_back(opening)
@@ -258,6 +259,22 @@ def test_no_draft_or_paragraph_opens_on_a_sentence_that_leans_back(searcher):
             continue
         for paragraph in draft.text.split("\n\n"):
             assert not leans_back(paragraph), (q.question, paragraph)
+
+
+def test_no_welsh_draft_or_paragraph_opens_on_a_sentence_that_leans_back(realguide_bundle):
+    """Over every Welsh question of the real guidance's question sets (both halves: nothing is measured here)."""
+    from conftest import REALGUIDE_QUESTIONS
+    from knowledge.evaluate import read_questions
+    from knowledge.language import detect_language
+    from knowledge.search import Searcher
+
+    welsh = [q for path in REALGUIDE_QUESTIONS for q in read_questions(path) if detect_language(q.question) == "cy"]
+    assert len(welsh) >= 8
+    with Searcher(realguide_bundle) as searcher:
+        for q in welsh:
+            draft = draft_answer(q.question, searcher, None, mode="extractive")
+            for paragraph in ([] if draft.no_guidance else draft.text.split("\n\n")):
+                assert not leans_back(paragraph), (q.question, paragraph)
 
 
 def test_the_sentence_nearest_the_question_in_meaning_leads():
