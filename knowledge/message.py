@@ -41,7 +41,8 @@ JOINED_QUESTION = re.compile(
     r"(?:i|it|we|they|he|she|my|you|this|that|there|the|a)\b)", re.I)
 REFERS_BACK = re.compile(r"\b(?:it|its|this|that|these|those|they|them|one|(?:out|over)\s+there)\b", re.I)
 PLEASANTRY = re.compile(r"^\W*(?:hi|hello|hey|dear|thanks|thank you|many thanks|cheers|regards|kind regards|best wishes|"
-                        r"best|yours|hope you(?:'re| are)? (?:well|can help|don't mind)|any help|sorry|good (?:morning|afternoon))\b",
+                        r"best|yours|hope you(?:'re| are)? (?:well|can help|don't mind)|any help|sorry|good (?:morning|afternoon)|"
+                        r"helo|shwmae|annwyl|diolch|cofion|bore da|prynhawn da|gobeithio)\b",
                         re.I)
 
 

@@ -22,7 +22,7 @@ MULTIPLIERS = {"k": 1000, "grand": 1000}
 # "Mr Patel", "Dr Jones": a title and a name say who, not what (and "mr" alone is a mandatory reconsideration).
 TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b\.?\s+[A-Z][\w'’-]*")
 # "my name is Kerry Walsh", "hiya its Sam": a person introducing themselves names who, not what.
-INTRODUCED_NAME = re.compile(r"\b(?i:my\s+name\s+is|my\s+name's|this\s+is|it's|its)\s+[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)?")
+INTRODUCED_NAME = re.compile(r"\b(?i:my\s+name\s+is|my\s+name's|this\s+is|it's|its|fy\s+enw\s+(?:i\s+)?yw)\s+[A-Z][a-z][\w'’-]*(?:\s+[A-Z][a-z][\w'’-]*)?")
 
 STOP_WORDS = frozenset(
     """
@@ -66,8 +66,10 @@ class ParsedQuery:
 
 # A pasted message's greeting and sign-off name a person, not the question ("Hi Jo," ... "Thanks, Sam"):
 # left in, a name the guidance never uses would weigh most and make the message look off-topic.
-GREETING = re.compile(r"^\s*(?i:hi|hello|hey|dear)\s+[A-Z][\w'’-]*\s*[,!:\n]")
-SIGN_OFF = re.compile(r"\b(?i:thanks|thank you|many thanks|regards|best wishes|cheers|sincerely|faithfully|sorry|ta|love)"
+# (The Welsh too: "Annwyl Siân," ... "Diolch, Gwen".)
+GREETING = re.compile(r"^\s*(?i:hi|hello|hey|dear|helo|shwmae|su['’]mae|annwyl)\s+[A-Z][\w'’-]*\s*[,!:\n]")
+SIGN_OFF = re.compile(r"\b(?i:thanks|thank you|many thanks|regards|best wishes|cheers|sincerely|faithfully|sorry|ta|love|"
+                      r"diolch(?:\s+yn\s+fawr)?|cofion(?:\s+cynnes|\s+gorau)?|yn\s+gywir|hwyl(?:\s+fawr)?)"
                       r"[\s,.!-]*(?:[A-Z][\w'’-]*[\s.]*){1,3}$")
 
 

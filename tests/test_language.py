@@ -167,3 +167,9 @@ def test_a_welsh_question_finds_the_page_about_its_mutated_words(realguide_bundl
 def test_a_welsh_question_the_guidance_does_not_answer_is_refused(realguide_bundle, question):
     with Searcher(realguide_bundle) as searcher:
         assert not searcher.search(question, 5).covered
+
+
+def test_a_welsh_message_s_greeting_name_and_sign_off_are_not_searched():
+    message = ("Annwyl Siân, fy enw i yw Gwen Jones. Ydy fy mhensiwn yn cael ei rannu os ydw i'n ysgaru? "
+               "Diolch yn fawr, Gwen")
+    assert parse_query(message).terms == ("mhensiwn", "rannu", "ysgaru")
