@@ -42,10 +42,12 @@ VOWELS = "aeiouwyâêîôûŵŷ"
 def radical_forms(word: str) -> tuple[str, ...]:
     """The words `word` may be a mutated form of ("mhensiwn" -> "pensiwn", "wladwriaeth" ->
     "gwladwriaeth"), most likely first; a caller keeps those its text holds."""
+    if word[:2] in ("ll", "rh"):
+        return ()  # "llawn", "rhent": a radical letter no mutation leaves
     forms: list[str] = []
-    for mutated, radicals in MUTATIONS:
-        if word.startswith(mutated) and len(word) > len(mutated) + 1:
-            forms += [radical + word[len(mutated):] for radical in radicals]
+    # Only the longest mutated letter the word opens with: "mhensiwn" is "pensiwn", not "bhensiwn".
+    mutated, radicals = next(((m, r) for m, r in MUTATIONS if word.startswith(m) and len(word) > len(m) + 1), ("", ()))
+    forms += [radical + word[len(mutated):] for radical in radicals]
     if word[:1] == "h" and word[1:2] in VOWELS:
         forms.append(word[1:])  # "ei hysgol": the radical is "ysgol"
     if word[:1] in VOWELS or word[:1] in "lr":

@@ -148,6 +148,8 @@ def test_a_mutated_welsh_word_gives_its_radical(word, radical):
 
 def test_a_word_with_no_mutation_gives_no_radical_it_already_is():
     assert "pensiwn" not in radical_forms("pensiwn") and radical_forms("x") == ()
+    assert radical_forms("llawn") == radical_forms("rhent") == ()  # "ll" and "rh" are radical letters
+    assert radical_forms("mhensiwn") == ("pensiwn",)  # the longest mutated letter only: not "bhensiwn"
 
 
 # Questions written for this test, not taken from the question sets.
