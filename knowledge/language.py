@@ -19,7 +19,7 @@ KNOWN = ("en", "cy")
 # A few Welsh guidance words too, so that a short Welsh question ("Faint yw Pensiwn y Wladwriaeth?")
 # is still told apart from English.
 WELSH_WORDS = frozenset("""
-    y yr mae ydw ydy ydych ydyn yw oes nid nad dw rydw rydych roedd bydd byddwch fydd fyddaf gallwch
+    y yr mae ydw ydy ydi ydych ydyn yw oes nid nad dw dwi rydw rydych roedd bydd byddwch fydd fyddaf gallwch ga gaf caf
     gallai alla allaf allwch gall sut beth faint pryd pam ble pwy fy eich ein ei eu chi ni nhw fe
     yn ar gyda gan wrth dros drwy rhwng heb hefyd neu ac ond os pan bod fod wedi efallai gennych gen
     hyn hwn hon hynny rhaid angen mwy llai iawn ddim eisiau cael gael cyn ôl
@@ -40,7 +40,8 @@ MIN_WORDS_SEEN = 2  # known words needed before the text is taken to be in eithe
 
 def detect_language(text: str) -> str:
     """'cy' or 'en' from the common words in `text`, or '' when it has too few to tell."""
-    words = [w.lower().replace("’", "'") for w in WORD.findall(text[:20000])]
+    # A joined form counts by its first word: Welsh "yw'r", "mae'n", "sy'n"; English "it's", "you're".
+    words = [w.lower().replace("’", "'").split("'")[0] for w in WORD.findall(text[:20000])]
     welsh = sum(w in WELSH_WORDS for w in words) + 2 * len(WELSH_LETTERS.findall(text[:20000]))
     english = sum(w in ENGLISH_WORDS for w in words)
     if max(welsh, english) < MIN_WORDS_SEEN or welsh == english:

@@ -22,6 +22,8 @@ from knowledge.welsh import radical_forms
     ("Faint yw Pensiwn y Wladwriaeth newydd llawn yr wythnos?", "cy"),
     ("Ges i alwad ffôn annisgwyl am fy mhensiwn, ydy hyn yn sgiâm?", "cy"),
     ("Alla i gael help gyda chostau gofal plant ar Gredyd Cynhwysol?", "cy"),
+    ("Faint yw'r Lwfans Gofalwr?", "cy"),  # "yw'r" counts as "yw"
+    ("Pryd caf fy nhaliad?", "cy"),
     ("how much is the full new state pension a week", "en"),
     ("hi, my partner takes all the UC and i have nothing for food", "en"),
     ("£179.60", ""),
