@@ -180,6 +180,8 @@ def parse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None, c
     terms: list[str] = []
     for token in tokens:
         token = token.strip("'")
+        if token.endswith("'s") and token[:-2] in stop_words:
+            continue  # "my mum's funeral": a stop word's possessive is one too
         if not token or token in stop_words or (len(token) < 2 and not is_figure(token)):
             continue
         if token not in terms:

@@ -157,3 +157,9 @@ def test_a_misspelt_word_is_embedded_as_the_word_it_was_read_as():
     assert as_read("impersnally", (("persnal", "personal"),)) == "impersnally"  # whole words only
     assert as_read("how much is pip", ()) == "how much is pip"
     assert as_read("persnal", (("persnal", r"per\1sonal"),)) == r"per\1sonal"  # the word as it is, never a pattern
+
+
+def test_a_stop_word_s_possessive_is_a_stop_word_too():
+    # "mum's" is no more what a question is about than "mum"; "carer's" in "Carer's Allowance" still is.
+    assert parse_query("can I get help paying for my mum's funeral").terms == ("paying", "funeral")
+    assert parse_query("how do I claim carer's allowance").terms == ("claim", "carer's", "allowance")
