@@ -101,6 +101,28 @@ def test_a_welsh_draft_never_opens_on_gelwir_hyn():
     assert text.startswith("Gallai'r llys orchymyn bod eich pensiwn yn cael ei rannu. [1] Gelwir hyn")
 
 
+def welsh(text, doc):
+    from dataclasses import replace
+
+    plain = result(text, doc)
+    return replace(plain, passage=replace(plain.passage, lang="cy"))
+
+
+def test_a_welsh_draft_stays_in_welsh():
+    """A draft is in its first source's language: an English page after a Welsh one is not drawn on, and a
+    paragraph a Welsh page left in English (as published) is not quoted."""
+    from dataclasses import replace
+
+    question = "Dw i wedi colli fy swydd, alla i hawlio Credyd Cynhwysol?"
+    cy = welsh("Os ydych wedi colli eich swydd, gallwch hawlio Credyd Cynhwysol. "
+               "If you lose your job, you can claim Universal Credit straight away.", "cy/colli-swydd")
+    en = result("If you lose your job you can claim Universal Credit and get help with your rent.", "en/lose-job")
+    en = replace(en, passage=replace(en.passage, lang="en"))
+    text = extractive_answer(question, [cy, en])
+    assert text.startswith("Os ydych wedi colli eich swydd, gallwch hawlio Credyd Cynhwysol. [1]")
+    assert "If you lose" not in text and "[2]" not in text
+
+
 def test_a_leaning_sentence_that_answers_brings_the_one_before_it():
     mfp = result("Talk to your work coach about setting up a More Frequent Payment as part of an Alternative Payment "
                  "Arrangement. This means your Universal Credit will be paid to you twice a month.", "uc-apa", 10.0)
