@@ -21,7 +21,7 @@ from knowledge.calibration import META_RULE, NoGuidanceRule
 from knowledge.errors import BundleError
 from knowledge.language import detect_language, document_languages, prefer_language
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult, SearchSignals
-from knowledge.query import ParsedQuery, as_read, is_figure, parse_query, quote, spelled_out, unquoted, without_greeting_and_sign_off
+from knowledge.query import STOP_WORDS, WELSH_QUESTION_STOP_WORDS, ParsedQuery, as_read, is_figure, parse_query, quote, spelled_out, unquoted, without_greeting_and_sign_off
 from knowledge.schema import BM25_WEIGHTS
 from knowledge.vectors import Embedder, embedder_ready, read_sentence_vectors, read_vectors, vector_status
 from knowledge.welsh import radical_forms
@@ -186,8 +186,9 @@ class Searcher:
     def parse(self, query: str) -> ParsedQuery:
         # A Welsh word changes its first letters after some words ("fy mhensiwn", "ei bensiwn"): a word of a
         # Welsh question is searched in its radical form too, as a misspelt word is searched corrected.
-        correct = self.read_as_radical if detect_language(query) == "cy" else self.correct_spelling
-        return parse_query(query, self.synonyms, correct=correct, common=self.is_common)
+        welsh = detect_language(query) == "cy"
+        return parse_query(query, self.synonyms, correct=self.read_as_radical if welsh else self.correct_spelling,
+                           common=self.is_common, stop_words=WELSH_QUESTION_STOP_WORDS if welsh else STOP_WORDS)
 
     def is_common(self, term: str) -> bool:
         """In more than a fifth of all passages (in a bundle big enough for that to mean something)."""

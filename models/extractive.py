@@ -291,14 +291,8 @@ def drawn_on(sources: Sequence[tuple[int, SearchResult]], stems: set[str] = froz
         return bool(stems_in([w for w in tokenize(f"{result.passage.title} {result.passage.heading}") if w not in STOP_WORDS], stems))
     def in_word_ranking(result):
         return not hybrid or (result.lexical_rank is not None and result.lexical_rank <= PASSAGES_USED)
-    # A draft is in one language: the first source's (the question's own, when the guidance has it;
-    # knowledge/language.py). A Welsh question's draft had gone on in English after a Welsh sentence.
-    lead = sources[0][1].passage.lang if sources else ""
-    def in_lead_language(result):
-        return not lead or not result.passage.lang or result.passage.lang == lead
     return [(index, rank, result) for rank, (index, result) in enumerate(sources[:PASSAGES_USED])
-            if not rank or (relevance(result) >= MIN_SOURCE_SHARE * top and on_topic(result) and in_word_ranking(result)
-                            and in_lead_language(result))]
+            if not rank or (relevance(result) >= MIN_SOURCE_SHARE * top and on_topic(result) and in_word_ranking(result))]
 
 
 def leans_back(sentence: str) -> bool:
@@ -357,13 +351,15 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     stems = question_stems(question, [r for _, r in sources])
     wants = wanted(question)
     used = drawn_on(sources, stems)
-    # The draft's language is its first source's page's; a sentence plainly in the other is left out
-    # (a Welsh page can carry a paragraph left in English, as published).
+    # A draft is in one language, its first source's page's (the question's own, when the guidance has it;
+    # knowledge/language.py). A sentence counts by its own language where that can be told, else by its
+    # page's: a Welsh page can carry a paragraph left in English, as published, and a Welsh question's
+    # draft had gone on in English after a Welsh sentence.
     lead = used[0][2].passage.lang if used else ""
     candidates = [(index, rank, position, sentence, context)
                   for index, rank, result in used
                   for position, (sentence, context) in enumerate(passage_sentences(result.passage.text))
-                  if not lead or detect_language(sentence) in ("", lead)]
+                  if not lead or (detect_language(sentence) or result.passage.lang) in ("", lead)]
     weights = stem_weights(stems, [c[3] for c in candidates])
     every = {(c[1], c[2]): c[3] for c in candidates}
     index_of = {rank: index for index, rank, _ in used}
