@@ -27,7 +27,7 @@ class SearchResult:
     """A passage with its rank score and the query terms it matched (for highlighting)."""
 
     passage: Passage
-    score: float  # higher is better: the fused score (reciprocal ranks), or the lexical one when searched by words only
+    score: float  # higher is better: the fused score (0 to 1, knowledge/search.py), or the lexical one when searched by words only
     matched_terms: tuple[str, ...] = ()
     lexical_score: float = 0.0  # weighted bm25, re-ranked (0: found by meaning only)
     lexical_rank: int | None = None  # place in the word ranking (1 = first), None if not in it

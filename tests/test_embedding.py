@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from dataclasses import replace
 import sqlite3
 from pathlib import Path
 
@@ -85,6 +86,43 @@ def test_search_results_carry_both_ranks(searcher):
     first = response.results[0]
     assert first.passage.doc_id == "uc-advances" and first.lexical_rank and first.dense_rank and first.cosine > 0.3
     assert response.signals.cosine is not None and response.signals.agree is True
+
+
+def test_the_fused_score_keeps_how_far_ahead_a_passage_is():
+    """Fusing ranks held a passage far nearer in meaning than any other level with the word ranking's
+    second; the convex combination of the two scores puts it first."""
+    from knowledge.passage import Passage, SearchResult
+
+    def result(n, words, rank):
+        return SearchResult(Passage(f"p{n}", f"d{n}", "T", "", "H", "text"), words, (), lexical_score=words, lexical_rank=rank)
+    lexical = [(1, result(1, 20.0, 1), ""), (2, result(2, 19.0, 2), ""), (3, result(3, 6.0, 3), "")]
+    nearest = {3: 0.72, 1: 0.41, 2: 0.40, 4: 0.30}  # passage 4: near in meaning, no word in common
+    by_rowid = {rowid: (r, topic) for rowid, r, topic in lexical} | {4: (result(4, 0.0, None), "")}
+    fused = Searcher._combined(by_rowid, nearest, lexical)
+    assert max(fused, key=fused.get) == 3
+    assert fused[1] > fused[2] > fused[4] and fused[4] == 0.0  # the furthest of the nearest adds nothing
+    # Reciprocal ranks: 3 is (3, 1), 2 is (2, 3), 1 is (1, 2): passage 1 first, 3 barely ahead of 2.
+    rrf = {n: Searcher._reciprocal_rank(replace(by_rowid[n][0], dense_rank=sorted(nearest, key=nearest.get, reverse=True).index(n) + 1))
+           for n in (1, 2, 3)}
+    assert max(rrf, key=rrf.get) == 1
+
+
+def test_the_page_a_question_means_comes_first_when_the_words_point_elsewhere(realguide_bundle, embedder):
+    """"Nothing to live on until it is paid" shares few words with the page on urgent support while
+    waiting for Universal Credit; "universal credit" and "paid" fill the rent and mortgage pages. The
+    page is the nearest by far in meaning: with ranks fused it came third, behind two of those."""
+    with Searcher(realguide_bundle, embedder) as searcher:
+        results = searcher.search("just applied for universal credit and I have nothing to live on until it is paid, how long "
+                                  "is the wait").results
+    assert results[0].passage.doc_id.endswith("urgentsupport") and results[0].dense_rank == 1
+    assert results[0].lexical_rank > 3
+
+
+def test_the_fused_signal_an_earlier_rule_weighs_is_still_by_reciprocal_rank(searcher):
+    response = searcher.search("can I get an advance on my first universal credit payment")
+    first = response.results[0]
+    assert response.signals.fused == pytest.approx(1 / (60 + first.lexical_rank) + 1 / (60 + first.dense_rank))
+    assert 0 < first.score <= 1  # the fused score itself: a share of the way from nothing to first by both
 
 
 def test_the_page_signal_is_the_cosine_to_the_first_page_as_a_whole(sample_bundle, embedder):
