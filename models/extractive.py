@@ -51,6 +51,11 @@ ASKS_FOR_TIME = re.compile(r"\b(how long|when|time limit|deadline|how soon|what 
 AMOUNT = re.compile(r"£\s?\d|\b\d+p\b|\d+%")
 # "What is a sanction?" is answered by the sentence that says what one is.
 ASKS_WHAT_IS = re.compile(r"^\W*(what|whats|what's)\s+(is|are|does)\b", re.I)
+# The thing "what is ..." asks about: the words after it, up to the first preposition. "What is the
+# earnings limit for Carer's Allowance" asks what the earnings limit is; "Carer's Allowance is £81.90 a
+# week" says what the benefit is, which was not asked.
+ASKED_SUBJECT = re.compile(r"^\W*(?:what|whats|what's)\s+(?:is|are|does)\s+(.+?)(?=\s+(?:for|of|in|on|if|when|to|with|at|by|"
+                           r"from|under|mean|means)\b|[?,.!;]|$)", re.I)
 # "Can I get ...?", "Am I eligible?": answered by a sentence that says who can, cannot, must.
 ASKS_WHETHER = re.compile(r"(?<!how\s)\b(can|could|will|would|am|do|does|is|are)\s+(i|we|she|he|they|you|my\s+\w+)\s+(still\s+)?"
                           r"(get|claim|apply|qualify|be\s+eligible|be\s+entitled|have\s+to|need\s+to|keep|be\s+able|allowed)\b"
@@ -172,11 +177,23 @@ def overlap(words: list[str], stems: set[str]) -> int:
     return len(stems_in(words, stems))
 
 
+def definition_stems(question: str, stems: set[str]) -> set[str]:
+    """The question's stems a definition must be of: for "what is X for Y" (ASKED_SUBJECT), those of X
+    (and what the search read X as), not Y's; otherwise all of them."""
+    found = ASKED_SUBJECT.match(question)
+    if not found:
+        return stems
+    owner = [w for w in tokenize(question[found.end(1):]) if w not in STOP_WORDS]
+    asked = {s for s in stems if not any(w.startswith(s) or s.startswith(stem(w)) for w in owner)}
+    return asked or stems
+
+
 def defines(sentence: str, stems: set[str]) -> bool:
-    """Whether a sentence says what one of the question's words is ("A sanction is a cut to ...")."""
+    """Whether a sentence says what one of these words is ("A sanction is a cut to ...", "the earnings
+    limit was £151 a week")."""
     head = tokenize(sentence)[:8]
     for i, word in enumerate(head[1:], start=1):
-        if word in ("is", "are", "means") and any(stem(w) in stems for w in head[:i] if w not in STOP_WORDS):
+        if word in ("is", "are", "was", "were", "means") and any(stem(w) in stems for w in head[:i] if w not in STOP_WORDS):
             return True
     return False
 
@@ -240,7 +257,10 @@ def stem_weights(stems: set[str], sentences: Sequence[str]) -> dict[str, float]:
 
 
 def sentence_score(sentence: str, context: str, stems: set[str], wants: frozenset[str] | str, position: int, rank: int,
-                   weights: dict[str, float] | None = None) -> float:
+                   weights: dict[str, float] | None = None, subject: set[str] = frozenset()) -> float:
+    """How well a sentence answers: the question's words it and its passage carry, what it gives of what
+    is asked, earlier in its passage and in the sources a little better. A definition is of the `subject`
+    asked about (definition_stems), else of any of the question's words."""
     words = [w for w in tokenize(sentence) if w not in STOP_WORDS]
     if not words:
         return 0.0
@@ -257,7 +277,7 @@ def sentence_score(sentence: str, context: str, stems: set[str], wants: frozense
             break
     # A figure or a definition answers "how much" or "what is" by itself; "you can ..." is no answer
     # to this question unless the sentence itself names something it asks about.
-    score += sum(CUE_BONUS[kind] for kind in wants if (own or kind in FIGURES) and gives(kind, sentence, stems))
+    score += sum(CUE_BONUS[kind] for kind in wants if (own or kind in FIGURES) and gives(kind, sentence, subject or stems))
     if "amount" in wants and "how much" in context.lower():
         score += 0.3
     return score * (1.0 - 0.04 * position) * (1.0 - 0.15 * rank)
@@ -350,6 +370,7 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     seen = [] if seen is None else seen
     stems = question_stems(question, [r for _, r in sources])
     wants = wanted(question)
+    subject = definition_stems(question, stems)
     used = drawn_on(sources, stems)
     # A draft is in one language, its first source's page's (the question's own, when the guidance has it;
     # knowledge/language.py). A sentence counts by its own language where that can be told, else by its
@@ -369,7 +390,7 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
         # A sentence that leans on the one before it is judged with it: "The money is taken ..."
         # is about what "the money" is, which the sentence before says.
         text = f"{before} {sentence}" if before else sentence
-        lexical.append(sentence_score(text, context, stems, wants, position, rank, weights))
+        lexical.append(sentence_score(text, context, stems, wants, position, rank, weights, subject))
     stored = {rank: result.sentence_cosines for _, rank, result in used}
     if candidates and all(len(stored[c[1]]) > c[2] for c in candidates):
         # The search read every sentence's meaning from the bundle's sentence vectors (a bundle built
@@ -459,15 +480,20 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     return [(index_of[rank], sentence) for rank, _, sentence in chosen]
 
 
-def cited(chosen: Sequence[tuple[int, str]]) -> str:
+def cited(chosen: Sequence[tuple[int, str]], said: set[str] | None = None) -> str:
     """The chosen sentences, each followed by its [n]: a list item that came with its lead-in ("There
-    are two rates. For 2024 to 2025 ...") is two sentences, and each is cited, as the check reads them."""
+    are two rates. For 2024 to 2025 ...") is two sentences, and each is cited, as the check reads them.
+    A lead-in two chosen items share is said once (`said`: the sentences the draft has already said)."""
+    said = set() if said is None else said
     parts = []
     for index, text in chosen:
         for sentence in split_sentences(text.strip()) or [text.strip()]:
             sentence = sentence.rstrip()
             if sentence[-1] not in ".!?":
                 sentence += "."
+            if sentence.lower() in said:
+                continue
+            said.add(sentence.lower())
             parts.append(f"{sentence} [{index + 1}]")
     return " ".join(parts)
 
@@ -485,6 +511,7 @@ def extractive_answer(question: str, sources: Sequence[SearchResult], parts: Seq
     if len(parts) < 2:
         return cited(choose_sentences(question, list(enumerate(sources)), embedder=embedder))
     seen: list[set[str]] = []
+    said: set[str] = set()
     paragraphs = []
     for part in parts:
         own = [(i, sources[i]) for i in part.sources if i < len(sources)]
@@ -493,5 +520,5 @@ def extractive_answer(question: str, sources: Sequence[SearchResult], parts: Seq
         chosen = choose_sentences(part.query or part.text, own, embedder=embedder, most=PART_SENTENCES,
                                   max_words=PART_WORDS, seen=seen)
         if chosen:
-            paragraphs.append(cited(chosen))
+            paragraphs.append(cited(chosen, said))
     return "\n\n".join(paragraphs)

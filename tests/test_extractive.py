@@ -313,3 +313,37 @@ def test_the_sentence_nearest_the_question_in_meaning_leads():
     childcare_nearer = extractive_answer(question, [replace(plain, sentence_cosines=(0.75, 0.30))])
     assert travel_nearer.startswith("You can ask your work coach about help with travel costs")
     assert childcare_nearer.startswith("You can ask your work coach about help with childcare costs")
+
+
+def test_a_lead_in_two_chosen_list_items_share_is_said_once():
+    """"There are two rates" came twice, once before each rate: the draft says it once and both rates."""
+    text = ("There are two rates, depending on the level of help you need. For 2024 to 2025:\n"
+            "- lower rate: £72.65 a week, if you need help in the day\n"
+            "- higher rate: £108.55 a week, if you need help day and night")
+    draft = extractive_answer("what are the rates of attendance allowance, lower and higher", [result(text, "attendance-allowance")])
+    assert draft.count("There are two rates") == 1, draft
+    assert "£72.65" in draft and "£108.55" in draft
+
+
+def test_the_sample_draft_for_the_rates_says_their_lead_in_once(searcher):
+    draft = draft_answer("how much is the lower rate of attendance allowance", searcher, None, mode="extractive")
+    assert "£72.65" in draft.text
+    sentences = [s for s in split_sentences(re.sub(r"\s*\[\d+\]", "", draft.text))]
+    assert len(sentences) == len(set(sentences)), draft.text
+
+
+@pytest.mark.parametrize("question, asked, not_asked", [
+    ("what is the earnings limit for carers allowance", {"earnin", "limi"}, {"care", "allowan"}),
+    ("what are the rules on savings for pension credit", {"rule"}, {"savin", "pensi", "cred"}),
+    ("what is pension credit?", {"pensi", "cred"}, set()),
+])
+def test_a_definition_is_of_what_the_question_asks_about(question, asked, not_asked):
+    from models.extractive import definition_stems, question_stems
+    stems = definition_stems(question, question_stems(question, []))
+    assert asked <= stems and not (not_asked & stems)
+
+
+def test_what_is_the_earnings_limit_is_answered_with_the_limit_not_the_benefits_rate(searcher):
+    """"Carer's Allowance is £81.90 a week" had been taken for the definition asked for, and the limit left out."""
+    draft = draft_answer("what is the earnings limit for carers allowance", searcher, None, mode="extractive")
+    assert "£151" in draft.text, draft.text
