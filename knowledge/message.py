@@ -109,6 +109,8 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     The merged list takes each answered part's best source first, then each one's second, and so on
     (at most PER_PART a part, PER_DOCUMENT passages of one page, MAX_SOURCES in all), then the
     closest source of each part no guidance answers. `parts` says which sources belong to which part.
+    A part refused alone is answered when its best source is on a page an answered part found first,
+    or when, searched with the question before it, that part's pages hold its own words.
     """
     parts = split_questions(text)
     if len(parts) < 2:
@@ -139,11 +141,28 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     # about (an appeal's hearing): that part is answered too. A part no part answers stays refused.
     found_pages = {responses[n].results[0].passage.doc_id for n in alone if responses[n].results}
     vouched = {n for n, r in enumerate(responses) if not r.covered and r.results and r.results[0].passage.doc_id in found_pages}
-    answered = sorted({*alone, *vouched})
     # A part answered on another part's word brings sources from the pages found for it only: its
     # search's other results were never judged close enough ("Access to Work" for "I can't travel").
     own = [[r for r in response.results if n not in vouched or r.passage.doc_id in found_pages]
            for n, response in enumerate(responses)]
+    queries = list(queries)
+    for n in range(1, len(parts)):
+        if n in alone or n in vouched:
+            continue
+        # "... book a Pension Wise appointment and do I have to be a certain age": alone, "a certain age"
+        # finds pensions before 55; it asks about the appointment the question before it named. Searched
+        # with that question, it is answered from the passages of those pages that hold its own words
+        # ("aged 50 or over"), and only from those: "... and can you renew my passport" holds none there.
+        joined = f"{queries[n - 1]} {parts[n]}"
+        words = set(content_words(parts[n]))
+        retry = searcher.search(joined, k)
+        holding = [r for r in retry.results if r.passage.doc_id in found_pages
+                   and words & {w for term in r.matched_terms for w in term.split()}]
+        if retry.covered and holding:
+            vouched.add(n)
+            own[n] = holding
+            queries[n] = joined
+    answered = sorted({*alone, *vouched})
     for depth in range(PER_PART):
         for n in answered:
             if depth < len(own[n]):

@@ -111,6 +111,26 @@ def test_a_short_part_about_the_page_another_part_found_is_answered(searcher):
     assert {draft.sources[i].passage.doc_id for i in draft.parts[1].sources} == {appeal_page}
 
 
+def test_a_part_refused_alone_is_answered_with_the_question_before_it_when_its_words_are_there(realguide_bundle, embedder):
+    """"Is there an age limit?" alone finds pensions taken before 55, and is refused; it asks about the
+    appointment the question before it named, and that page says who can book: aged 50 or over."""
+    from knowledge.search import Searcher
+
+    with Searcher(realguide_bundle, embedder) as searcher:
+        assert not searcher.search("Is there an age limit?").covered
+        draft = draft_answer("How do I book a Pension Wise appointment? Is there an age limit?", searcher, None, mode="extractive")
+        assert [p.covered for p in draft.parts] == [True, True]
+        assert "50 or over" in draft.text.split("\n\n")[1]
+        assert "No guidance found for" not in draft.notice
+        appointment_pages = {draft.sources[i].passage.doc_id for i in draft.parts[0].sources}
+        assert {draft.sources[i].passage.doc_id for i in draft.parts[1].sources} <= appointment_pages
+        # A part whose words the pages found do not hold stays refused, whatever the question before it.
+        other = draft_answer("How do I book a Pension Wise appointment? And can you renew my passport?", searcher, None,
+                             mode="extractive")
+        assert [p.covered for p in other.parts] == [True, False]
+        assert "No guidance found for: \u201cAnd can you renew my passport?\u201d" in other.notice
+
+
 def test_ask_json_adds_the_parts_with_their_sources(sample_bundle):
     result = CliRunner().invoke(cli, ["ask", "How much is child benefit? And how do I apply for a budgeting loan?",
                                       "--bundle", str(sample_bundle), "--extractive", "--json"])
