@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from knowledge.sentences import without_emphasis
+
 SNIPPET_CHARS = 320  # the window's preview of a passage
 TEXT_SNIPPET_CHARS = 200  # `frontdesk search`'s preview
 
@@ -46,7 +48,7 @@ def source_items(sources) -> list[SourceItem]:
             items.append(SourceItem(n, source.get("title", ""), source.get("heading", ""), source.get("url", "")))
             continue
         p = source.passage
-        items.append(SourceItem(n, p.title, p.heading, p.url, p.text, tuple(getattr(source, "matched_terms", ())),
+        items.append(SourceItem(n, p.title, p.heading, p.url, without_emphasis(p.text), tuple(getattr(source, "matched_terms", ())),
                                 p.updated, getattr(p, "review_due", None)))
     return items
 
@@ -56,7 +58,7 @@ def sources_text(sources, *, snippets: bool = False, scores: bool = False) -> st
     """One source a paragraph: "[n] Title > Heading", its address, and with `snippets` the passage's start."""
     lines = []
     for item, source in zip(source_items(sources), sources):
-        score = f"  ({source.score:.1f})" if scores else ""
+        score = f"  ({source.score:.2f})" if scores else ""
         lines.append(f"[{item.number}] {item.where}{score}")
         lines.append(f"    {item.url}")
         if snippets:

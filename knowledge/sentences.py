@@ -7,6 +7,15 @@ import re
 
 # After a full stop, question or exclamation mark (and any closing quote or bracket), or a line break.
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
+# Markdown bold as published ("You should be aged **50 or over**"); a lone "**" is a mark whose pair
+# the passage split left elsewhere ("**Example:** You're 67 ..." cut after "Example").
+EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def without_emphasis(text: str) -> str:
+    """`text` with Markdown's bold marks taken out: a draft quotes the words, which a letter to a citizen
+    would otherwise carry with the marks."""
+    return EMPHASIS.sub(r"\2", text).replace("**", "")
 
 
 def passage_sentences(text: str) -> list[tuple[str, str]]:

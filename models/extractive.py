@@ -19,7 +19,7 @@ from typing import Any, Sequence
 from knowledge.language import detect_language
 from knowledge.passage import QuestionPart, SearchResult
 from knowledge.query import STOP_WORDS, stop_words_for, tokenize
-from knowledge.sentences import passage_sentences
+from knowledge.sentences import passage_sentences, without_emphasis
 from models.support import split_sentences
 
 MAX_WORDS = 120
@@ -487,7 +487,8 @@ def cited(chosen: Sequence[tuple[int, str]], said: set[str] | None = None) -> st
     said = set() if said is None else said
     parts = []
     for index, text in chosen:
-        for sentence in split_sentences(text.strip()) or [text.strip()]:
+        plain = without_emphasis(text).strip()
+        for sentence in split_sentences(plain) or [plain]:
             sentence = sentence.rstrip()
             if sentence[-1] not in ".!?":
                 sentence += "."

@@ -347,3 +347,31 @@ def test_what_is_the_earnings_limit_is_answered_with_the_limit_not_the_benefits_
     """"Carer's Allowance is £81.90 a week" had been taken for the definition asked for, and the limit left out."""
     draft = draft_answer("what is the earnings limit for carers allowance", searcher, None, mode="extractive")
     assert "£151" in draft.text, draft.text
+
+
+@pytest.mark.parametrize("published, plain", [
+    ("You should be aged **50 or over** and have a UK based **defined contribution** pension.",
+     "You should be aged 50 or over and have a UK based defined contribution pension."),
+    ("Example** You're 67 and applying for Housing Benefit.", "Example You're 67 and applying for Housing Benefit."),
+    ("* a list item stays as it is, and so does 2 * 3", "* a list item stays as it is, and so does 2 * 3"),
+])
+def test_markdown_bold_marks_are_taken_out_of_quoted_text(published, plain):
+    from knowledge.sentences import without_emphasis
+    assert without_emphasis(published) == plain
+
+
+def test_a_draft_from_guidance_written_in_markdown_carries_no_bold_marks(realguide_bundle, embedder):
+    """The real guidance marks words in bold ("aged **50 or over**"): the draft a member of staff copies into
+    a letter carries the words, the sources panel shows them without the marks, the page viewer in bold."""
+    from app.rendering import sources_text
+    from desktop.source_viewer import document_html
+    from knowledge.search import Searcher
+
+    with Searcher(realguide_bundle, embedder) as searcher:
+        draft = draft_answer("How do I book a Pension Wise appointment? Is there an age limit?", searcher, None, mode="extractive")
+        assert "50 or over" in draft.text and "**" not in draft.text, draft.text
+        assert not check_citations(draft.text, draft.sources).unsupported
+        cited = next(s for s in draft.sources if "**50 or over**" in s.passage.text)
+        assert "**" not in sources_text([cited], snippets=True)
+        page = document_html(searcher.document(cited.passage.doc_id), cited.passage.id, "#fff7bf")
+        assert "<b>50 or over</b>" in page and "**" not in page
