@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from knowledge.passage import SearchResult
+from knowledge.sentences import without_emphasis
 
 SYSTEM_PROMPT = """You help staff at a benefits office answer a member of the public.
 Answer ONLY from the numbered sources you are given. After each sentence, write the number of the source it comes from in square brackets, like [1].
@@ -44,7 +45,8 @@ class PromptPlan:
 def source_block(n: int, result: SearchResult, text: str | None = None) -> str:
     p = result.passage
     where = f"{p.title} > {p.heading}" if p.heading else p.title
-    return f"[{n}] {where}\n{text if text is not None else p.text}"
+    # The model copies what it reads: Markdown's bold marks would reach the draft (knowledge/sentences.py).
+    return f"[{n}] {where}\n{without_emphasis(text if text is not None else p.text)}"
 
 
 def build_prompt(

@@ -249,6 +249,13 @@ def test_instructions_inside_a_passage_are_data(runtime):
     assert "evil@example.com" in plan.messages[1]["content"] and "Question" in plan.messages[1]["content"]
 
 
+def test_the_prompt_gives_the_model_the_guidance_without_bold_marks(runtime):
+    """A small model copies what it reads: "**50 or over**" would reach the draft with its marks."""
+    marked = result("You should be aged **50 or over** to book a Pension Wise appointment.")
+    plan = build_prompt("how old do I have to be", [marked], runtime.count_tokens, runtime.context_length, 64)
+    assert "aged 50 or over to book" in plan.messages[1]["content"] and "**" not in plan.messages[1]["content"]
+
+
 def test_prompt_trims_sources_never_the_question(runtime):
     long = [result("word " * 400, n) for n in range(1, 6)]
     plan = build_prompt("what is the work allowance?", long, runtime.count_tokens, 1024, 256)
