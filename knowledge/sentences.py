@@ -7,6 +7,9 @@ import re
 
 # After a full stop, question or exclamation mark (and any closing quote or bracket), or a line break.
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
+# A sentence break after "e.g." or "i.e." is none ("... when you can, e.g. if you're seriously ill."). The
+# bundle's sentence vectors follow SENTENCE_BREAK as it is, so a draft joins such a sentence to its rest.
+ENDS_ON_ABBREVIATION = re.compile(r"\b(e\.g|i\.e|eg|ie|etc|incl|approx)\.$", re.I)
 # Markdown bold as published ("You should be aged **50 or over**"); a lone "**" is a mark whose pair
 # the passage split left elsewhere ("**Example:** You're 67 ..." cut after "Example").
 EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")

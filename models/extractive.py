@@ -19,7 +19,7 @@ from typing import Any, Sequence
 from knowledge.language import detect_language
 from knowledge.passage import QuestionPart, SearchResult
 from knowledge.query import STOP_WORDS, stop_words_for, tokenize
-from knowledge.sentences import passage_sentences, without_emphasis
+from knowledge.sentences import ENDS_ON_ABBREVIATION, passage_sentences, without_emphasis
 from models.support import split_sentences
 
 MAX_WORDS = 120
@@ -152,6 +152,31 @@ def same_point(words: set[str], other: set[str]) -> bool:
 
 def stem(word: str) -> str:
     return word[: max(4, len(word) - 2)] if len(word) > 4 else word
+
+
+# "... there are some rare cases when you can, e.g. if you're seriously ill": the sentence split (which the
+# bundle's sentence vectors follow) breaks after "e.g.", and the draft had quoted a sentence ending on it.
+CONTINUATION = re.compile(r"[ \t]+([^\n]*?[.!?])(?=\s|$)")  # the rest of the sentence, on the same line
+
+
+def whole_sentences(text: str) -> list[tuple[int, str, str]]:
+    """(position, sentence, context) of a passage's sentences (passage_sentences), a sentence that ends on
+    an abbreviation completed from the passage's text, at its own position (the rest, when the split
+    kept it as a sentence, is not offered again)."""
+    pieces = passage_sentences(text)
+    found: list[tuple[int, str, str]] = []
+    completed = None
+    for position, (sentence, context) in enumerate(pieces):
+        if sentence == completed:
+            completed = None
+            continue
+        start = text.find(sentence) if ENDS_ON_ABBREVIATION.search(sentence) else -1
+        rest = CONTINUATION.match(text, start + len(sentence)) if start >= 0 else None
+        if rest:
+            completed = rest.group(1)
+            sentence = f"{sentence} {completed}"
+        found.append((position, sentence, context))
+    return found
 
 
 def question_stems(question: str, sources: Sequence[SearchResult]) -> set[str]:
@@ -379,7 +404,7 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     lead = used[0][2].passage.lang if used else ""
     candidates = [(index, rank, position, sentence, context)
                   for index, rank, result in used
-                  for position, (sentence, context) in enumerate(passage_sentences(result.passage.text))
+                  for position, sentence, context in whole_sentences(result.passage.text)
                   if not lead or (detect_language(sentence) or result.passage.lang) in ("", lead)]
     weights = stem_weights(stems, [c[3] for c in candidates])
     every = {(c[1], c[2]): c[3] for c in candidates}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from knowledge.passage import SearchResult
-from knowledge.sentences import SENTENCE_BREAK as SENTENCE_END
+from knowledge.sentences import ENDS_ON_ABBREVIATION, SENTENCE_BREAK as SENTENCE_END
 from models.draft import Citation
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -92,6 +92,9 @@ def split_sentences(text: str) -> list[str]:
             sentences[-1] = f"{sentences[-1]} {lead.group(1).strip()}"
             piece = piece[lead.end():].strip()
         if not piece or piece.strip(" .") == "":
+            continue
+        if sentences and ENDS_ON_ABBREVIATION.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"  # "... e.g. if you're ill." is one sentence
             continue
         sentences.append(piece)
     return sentences

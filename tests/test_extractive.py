@@ -375,3 +375,24 @@ def test_a_draft_from_guidance_written_in_markdown_carries_no_bold_marks(realgui
         assert "**" not in sources_text([cited], snippets=True)
         page = document_html(searcher.document(cited.passage.doc_id), cited.passage.id, "#fff7bf")
         assert "<b>50 or over</b>" in page and "**" not in page
+
+
+def test_a_sentence_is_not_cut_after_e_g():
+    from models.extractive import whole_sentences
+    text = ("You usually can’t take money from your pension pot before you’re 55 but there are some rare cases when "
+            "you can, e.g. if you’re ill. You can take smaller chunks of cash until it runs out.")
+    assert [s for _, s, _ in whole_sentences(text)] == [
+        "You usually can’t take money from your pension pot before you’re 55 but there are some rare cases when you can, e.g. if you’re ill.",
+        "You can take smaller chunks of cash until it runs out."]
+    assert split_sentences("Most pensions set the age, e.g. when you turn 65. [1] Ask your provider. [1]") == [
+        "Most pensions set the age, e.g. when you turn 65. [1]", "Ask your provider. [1]"]
+
+
+def test_the_real_guidance_draft_quotes_a_sentence_with_e_g_whole(realguide_bundle, embedder):
+    """The draft had quoted "... there are some rare cases when you can, e.g. [3]" and stopped."""
+    from knowledge.search import Searcher
+
+    with Searcher(realguide_bundle, embedder) as searcher:
+        draft = draft_answer("can i take all my pension as cash at 56", searcher, None, mode="extractive")
+    assert not re.search(r"\b(e\.g|i\.e)\.\s*\[\d", draft.text), draft.text
+    assert not check_citations(draft.text, draft.sources).unsupported
