@@ -157,26 +157,47 @@ def stem(word: str) -> str:
 # "... there are some rare cases when you can, e.g. if you're seriously ill": the sentence split (which the
 # bundle's sentence vectors follow) breaks after "e.g.", and the draft had quoted a sentence ending on it.
 CONTINUATION = re.compile(r"[ \t]+([^\n]*?[.!?])(?=\s|$)")  # the rest of the sentence, on the same line
+RUNS_INTO_NEXT_ITEM = re.compile(r"(,|\bor|\band)$", re.I)
 
 
 def whole_sentences(text: str) -> list[tuple[int, str, str]]:
-    """(position, sentence, context) of a passage's sentences (passage_sentences), a sentence that ends on
-    an abbreviation completed from the passage's text, at its own position (the rest, when the split
-    kept it as a sentence, is not offered again)."""
+    """(position, sentence, context) of a passage's sentences (passage_sentences), each whole: one that ends
+    on an abbreviation is completed from the passage's text, and a list item that runs into the next ("...
+    the day after you get your Universal Credit payment, or" / "your wages if you're working") is joined
+    with the items it runs into; at the first one's position, the rest not offered again."""
     pieces = passage_sentences(text)
     found: list[tuple[int, str, str]] = []
-    completed = None
+    taken: list[str] = []  # what a completed sentence took from those after it
     for position, (sentence, context) in enumerate(pieces):
-        if sentence == completed:
-            completed = None
+        if any(sentence.endswith(rest) for rest in taken):
             continue
-        start = text.find(sentence) if ENDS_ON_ABBREVIATION.search(sentence) else -1
-        rest = CONTINUATION.match(text, start + len(sentence)) if start >= 0 else None
+        at = text.find(sentence) if ENDS_ON_ABBREVIATION.search(sentence) else -1
+        rest = CONTINUATION.match(text, at + len(sentence)) if at >= 0 else None
         if rest:
-            completed = rest.group(1)
-            sentence = f"{sentence} {completed}"
+            sentence = f"{sentence} {rest.group(1)}"
+            taken.append(rest.group(1))
+        if RUNS_INTO_NEXT_ITEM.search(sentence):
+            following = items_after(text, sentence)
+            sentence = " ".join([sentence, *following])
+            taken.extend(following)
         found.append((position, sentence, context))
     return found
+
+
+def items_after(text: str, sentence: str) -> list[str]:
+    """The list items after the one `sentence` ends with, up to the first that does not run on."""
+    items = [(n, line.strip().lstrip("-*•").strip()) for n, line in enumerate(text.split("\n")) if line.strip()[:1] in "-*•"]
+    own = next((n for n, item in items if item and sentence.endswith(item)), None)
+    following: list[str] = []
+    for n, item in items:
+        if own is None or n <= own:
+            continue
+        if n != own + len(following) + 1:
+            break  # not the next line: the list ended
+        following.append(item)
+        if not RUNS_INTO_NEXT_ITEM.search(item):
+            break
+    return following
 
 
 def question_stems(question: str, sources: Sequence[SearchResult]) -> set[str]:

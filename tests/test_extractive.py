@@ -396,3 +396,17 @@ def test_the_real_guidance_draft_quotes_a_sentence_with_e_g_whole(realguide_bund
         draft = draft_answer("can i take all my pension as cash at 56", searcher, None, mode="extractive")
     assert not re.search(r"\b(e\.g|i\.e)\.\s*\[\d", draft.text), draft.text
     assert not check_citations(draft.text, draft.sources).unsupported
+
+
+def test_a_list_item_that_runs_into_the_next_is_quoted_with_it():
+    """"... the day after you get your Universal Credit payment, or." had been a draft's sentence."""
+    from models.extractive import whole_sentences
+    text = ("Set up a Direct Debit or standing order for your rent to come out of your bank account the day after you get:\n"
+            "* your Universal Credit payment, or\n* your wages if you're working\n\n"
+            "If you have other income coming in, you can decide which date works best for you.")
+    assert [s for _, s, _ in whole_sentences(text)] == [
+        "Set up a Direct Debit or standing order for your rent to come out of your bank account the day after you get "
+        "your Universal Credit payment, or your wages if you're working",
+        "If you have other income coming in, you can decide which date works best for you."]
+    draft = extractive_answer("when should my standing order for rent come out of my bank account", [result(text, "rent")])
+    assert "payment, or your wages if you're working. [1]" in draft and ", or." not in draft
