@@ -566,6 +566,7 @@ def extractive_answer(question: str, sources: Sequence[SearchResult], parts: Seq
             continue
         chosen = choose_sentences(part.query or part.text, own, embedder=embedder, most=PART_SENTENCES,
                                   max_words=PART_WORDS, seen=seen)
-        if chosen:
-            paragraphs.append(cited(chosen, said))
+        paragraph = cited(chosen, said) if chosen else ""
+        if paragraph:  # every sentence already said by an earlier part: no empty paragraph
+            paragraphs.append(paragraph)
     return "\n\n".join(paragraphs)
