@@ -158,6 +158,9 @@ def stem(word: str) -> str:
 # bundle's sentence vectors follow) breaks after "e.g.", and the draft had quoted a sentence ending on it.
 CONTINUATION = re.compile(r"[ \t]+([^\n]*?[.!?])(?=\s|$)")  # the rest of the sentence, on the same line
 RUNS_INTO_NEXT_ITEM = re.compile(r"(,|\bor|\band)$", re.I)
+# Words a lead-in ends on that the item after it finishes ("Members of the committee are", "... include").
+NEEDS_MORE = frozenset("are is was were be been being that include includes including of for with by from and or "
+                       "need needs about as like than into on in at".split())
 
 
 def whole_sentences(text: str) -> list[tuple[int, str, str]]:
@@ -180,8 +183,19 @@ def whole_sentences(text: str) -> list[tuple[int, str, str]]:
             following = items_after(text, sentence)
             sentence = " ".join([sentence, *following])
             taken.extend(following)
-        found.append((position, sentence, context))
+        found.append((position, without_heading(sentence, context), context))
     return found
+
+
+def without_heading(sentence: str, context: str) -> str:
+    """A list item without the sub-heading passage_sentences put before it as its lead-in ("What to do now
+    Set up a Direct Debit ..."): when the item opens with a capital and the heading ends on no word that
+    needs the item to finish it ("The lay members are", "We have decided that" keep theirs)."""
+    if not context or not sentence.startswith(f"{context} "):
+        return sentence
+    item = sentence[len(context) + 1:]
+    last = context.split()[-1].lower()
+    return item if item[:1].isupper() and last not in FUNCTION_WORDS | BEFORE_VERB | DETERMINERS | NEEDS_MORE else sentence
 
 
 def items_after(text: str, sentence: str) -> list[str]:

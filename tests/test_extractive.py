@@ -410,3 +410,20 @@ def test_a_list_item_that_runs_into_the_next_is_quoted_with_it():
         "If you have other income coming in, you can decide which date works best for you."]
     draft = extractive_answer("when should my standing order for rent come out of my bank account", [result(text, "rent")])
     assert "payment, or your wages if you're working. [1]" in draft and ", or." not in draft
+
+
+@pytest.mark.parametrize("sentence, heading, quoted", [
+    ("What to do now Set up a Direct Debit for your rent.", "What to do now", "Set up a Direct Debit for your rent."),
+    ("The lay members are Suzanne Shale, an independent consultant.", "The lay members are",
+     "The lay members are Suzanne Shale, an independent consultant."),  # the lead-in says what the name is
+    ("How much you get £8.50 each week for each child", "How much you get", "How much you get £8.50 each week for each child"),
+])
+def test_a_sub_heading_is_not_quoted_as_part_of_the_item_after_it(sentence, heading, quoted):
+    from models.extractive import without_heading
+    assert without_heading(sentence, heading) == quoted
+
+
+def test_a_draft_never_quotes_a_heading_run_into_a_sentence():
+    text = "What to do now:\n* Set up a Direct Debit or standing order for your rent to be paid on the right day."
+    draft = extractive_answer("how do I make sure my rent is paid on the right day", [result(text, "rent")])
+    assert draft.startswith("Set up a Direct Debit"), draft
