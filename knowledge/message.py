@@ -147,8 +147,8 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
            for n, response in enumerate(responses)]
     queries = list(queries)
     for n in range(1, len(parts)):
-        if n in alone or n in vouched:
-            continue
+        if n in alone or n in vouched or not found_pages:
+            continue  # (with no page found, no retry could be answered: not searched)
         # "... book a Pension Wise appointment and do I have to be a certain age": alone, "a certain age"
         # finds pensions before 55; it asks about the appointment the question before it named. Searched
         # with that question, it is answered from the passages of those pages that hold its own words

@@ -470,7 +470,7 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     scored = [(score, c[1], c[2], c[3]) for score, c in zip(lexical, candidates) if score > 0]
     if not scored and used:
         # Nothing overlaps word for word: the top passage's opening is still the best lead.
-        first = [(s, r, p, t) for s, (r, p, t) in zip((1.0, 0.9), [(0, p, t) for p, (t, _) in enumerate(passage_sentences(used[0][2].passage.text)[:2])])]
+        first = [(s, r, p, t) for s, (r, p, t) in zip((1.0, 0.9), [(0, p, t) for p, t, _ in whole_sentences(used[0][2].passage.text)[:2]])]
         scored = first
     ranked = sorted(scored, key=lambda s: -s[0])
     figure = AMOUNT if "amount" in wants else TIME if "time" in wants else None

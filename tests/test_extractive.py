@@ -392,10 +392,16 @@ def test_the_real_guidance_draft_quotes_a_sentence_with_e_g_whole(realguide_bund
     """The draft had quoted "... there are some rare cases when you can, e.g. [3]" and stopped."""
     from knowledge.search import Searcher
 
+    from models.extractive import whole_sentences
+
     with Searcher(realguide_bundle, embedder) as searcher:
         draft = draft_answer("can i take all my pension as cash at 56", searcher, None, mode="extractive")
+        cut = next(s for s in draft.sources if "rare cases when you can, e.g." in s.passage.text)
     assert not re.search(r"\b(e\.g|i\.e)\.\s*\[\d", draft.text), draft.text
     assert not check_citations(draft.text, draft.sources).unsupported
+    # The sentence that was cut is offered whole, from the real page as published.
+    offered = [s for _, s, _ in whole_sentences(cut.passage.text) if "rare cases" in s]
+    assert offered and offered[0].endswith("e.g. if you’re seriously ill."), offered
 
 
 def test_a_list_item_that_runs_into_the_next_is_quoted_with_it():
