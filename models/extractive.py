@@ -79,7 +79,11 @@ ASKS_WHAT_HAPPENS = re.compile(r"\bwhat\s+(happens|will happen|would happen|happ
 SAYS_WHAT_HAPPENS = re.compile(r"\b(will|may|might|could|can)\s+(be|not|stop|lose|get|have|remove|take|end)\b|\bafter\s+\d", re.I)
 CUE_BONUS = {"amount": 0.6, "time": 0.6, "definition": 0.6, "count": 0.6, "contact": 0.6, "whether": 0.3, "what to do": 0.3,
              "what happens": 0.3}
-FIGURES = ("amount", "time", "definition", "count", "contact")
+# Answers that need none of the question's words: a figure, a definition, a number to call, and what
+# follows ("what happens if I bring my ferret in without the right papers": "Your pet may be put into
+# quarantine for up to 4 months if you don't follow these rules" says none of its words). Development
+# halves, key facts with "what happens" here: GOV.UK 35 -> 37 of 48, the others unchanged.
+STANDS_ALONE = ("amount", "time", "definition", "count", "contact", "what happens")
 # A sentence that leans on the one before it ("If you do not, ...", "The money is taken from your
 # payments once the sanction ends.") cannot open a draft: it means nothing, or something else, alone.
 LEANS_BACK = re.compile(r"^(this|that|these|those|they|them|their|it|its|he|she|such|also|but|however|instead|otherwise|then|so|"
@@ -337,7 +341,7 @@ def sentence_score(sentence: str, context: str, stems: set[str], wants: frozense
             break
     # A figure or a definition answers "how much" or "what is" by itself; "you can ..." is no answer
     # to this question unless the sentence itself names something it asks about.
-    score += sum(CUE_BONUS[kind] for kind in wants if (own or kind in FIGURES) and gives(kind, sentence, subject or stems))
+    score += sum(CUE_BONUS[kind] for kind in wants if (own or kind in STANDS_ALONE) and gives(kind, sentence, subject or stems))
     if "amount" in wants and "how much" in context.lower():
         score += 0.3
     return score * (1.0 - 0.04 * position) * (1.0 - 0.15 * rank)
@@ -416,34 +420,35 @@ def refers_back(sentence: str) -> bool:
     return first is not None and not names_something(words[:first])
 
 
+# A name in a sentence: two or more capitalised words, not the sentence's first ("You might also get
+# the Warm Home Discount, which is £150 ...", "Cold Weather Payment").
+NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][a-z’']+(?:\s+(?:of\s+|and\s+)?[A-Z][a-z’']+)+)")
+# The kind of thing a name is: "Cold Weather Payment" is about cold weather, not about any payment asked of.
+NAME_HEADS = frozenset("payment payments allowance benefit credit grant loan loans fund scheme discount advance".split())
+
+
+def stems_of(text: str) -> set[str]:
+    return {stem(w) for w in tokenize(text)}
+
+
+def names_only_others(sentence: str, stems: set[str]) -> bool:
+    """Whether a sentence names things (schemes, bodies) and none of them is what the question or its page is about."""
+    names = NAME.findall(sentence)
+    return bool(names) and not any(stems_in([w for w in tokenize(name) if w not in NAME_HEADS], stems) for name in names)
+
+
 def introduced(rank: int, position: int, chosen: Sequence[tuple[int, int, str]]) -> bool:
     """Whether the draft so far has a sentence of this passage to say what a later one's "it" is: one
     before it in the passage, or the draft's first sentence (it leads)."""
     return any(c[0] == rank and (c[1] < position or not i) for i, c in enumerate(chosen))
 
 
-def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]], *, embedder: Any = None,
-                     most: int = MAX_SENTENCES, max_words: int = MAX_WORDS, seen: list[set[str]] | None = None) -> list[tuple[int, str]]:
-    """(marker index, sentence) pairs answering `question` from `sources` (each given with its index in
-    the draft's source list), the best first. `seen` holds the word sets of sentences already used
-    (by an earlier part of the message): a point is made once."""
-    seen = [] if seen is None else seen
-    stems = question_stems(question, [r for _, r in sources])
-    wants = wanted(question)
-    subject = definition_stems(question, stems)
-    used = drawn_on(sources, stems)
-    # A draft is in one language, its first source's page's (the question's own, when the guidance has it;
-    # knowledge/language.py). A sentence counts by its own language where that can be told, else by its
-    # page's: a Welsh page can carry a paragraph left in English, as published, and a Welsh question's
-    # draft had gone on in English after a Welsh sentence.
-    lead = used[0][2].passage.lang if used else ""
-    candidates = [(index, rank, position, sentence, context)
-                  for index, rank, result in used
-                  for position, sentence, context in whole_sentences(result.passage.text)
-                  if not lead or (detect_language(sentence) or result.passage.lang) in ("", lead)]
+def candidate_scores(question: str, candidates: Sequence[tuple[int, int, int, str, str]], used: Sequence[tuple[int, int, SearchResult]],
+                     stems: set[str], wants: frozenset[str], subject: set[str], embedder: Any = None) -> list[float]:
+    """How well each candidate (marker index, rank, position, sentence, context) answers the question:
+    its words and cues (sentence_score), and its meaning's nearness to the question's."""
     weights = stem_weights(stems, [c[3] for c in candidates])
     every = {(c[1], c[2]): c[3] for c in candidates}
-    index_of = {rank: index for index, rank, _ in used}
     lexical = []
     for index, rank, position, sentence, context in candidates:
         before = every.get((rank, position - 1)) if leans_back(sentence) else None
@@ -467,6 +472,31 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
         if close is not None:
             for n, cosine in zip(shortlist, close):
                 lexical[n] += EMBED_WEIGHT * max(0.0, cosine - EMBED_FLOOR) * (1.0 - 0.15 * candidates[n][1])
+    return lexical
+
+
+def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]], *, embedder: Any = None,
+                     most: int = MAX_SENTENCES, max_words: int = MAX_WORDS, seen: list[set[str]] | None = None) -> list[tuple[int, str]]:
+    """(marker index, sentence) pairs answering `question` from `sources` (each given with its index in
+    the draft's source list), the best first. `seen` holds the word sets of sentences already used
+    (by an earlier part of the message): a point is made once."""
+    seen = [] if seen is None else seen
+    stems = question_stems(question, [r for _, r in sources])
+    wants = wanted(question)
+    subject = definition_stems(question, stems)
+    used = drawn_on(sources, stems)
+    # A draft is in one language, its first source's page's (the question's own, when the guidance has it;
+    # knowledge/language.py). A sentence counts by its own language where that can be told, else by its
+    # page's: a Welsh page can carry a paragraph left in English, as published, and a Welsh question's
+    # draft had gone on in English after a Welsh sentence.
+    lead = used[0][2].passage.lang if used else ""
+    candidates = [(index, rank, position, sentence, context)
+                  for index, rank, result in used
+                  for position, sentence, context in whole_sentences(result.passage.text)
+                  if not lead or (detect_language(sentence) or result.passage.lang) in ("", lead)]
+    every = {(c[1], c[2]): c[3] for c in candidates}
+    index_of = {rank: index for index, rank, _ in used}
+    lexical = candidate_scores(question, candidates, used, stems, wants, subject, embedder)
     scored = [(score, c[1], c[2], c[3]) for score, c in zip(lexical, candidates) if score > 0]
     if not scored and used:
         # Nothing overlaps word for word: the top passage's opening is still the best lead.
@@ -476,8 +506,12 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     figure = AMOUNT if "amount" in wants else TIME if "time" in wants else None
     if figure is not None:
         # A question asking "how much" or "how long" is answered by the sentence with the figure:
-        # it leads, even when a sentence repeating the question's words scores higher.
-        lead = next((s for s in ranked if s[1] <= 1 and figure.search(s[3]) and not leans_back(s[3])), None)
+        # it leads, even when a sentence repeating the question's words scores higher. Not another
+        # scheme's figure: "how much winter fuel allowance" had led with "You might also get the Warm
+        # Home Discount, which is £150 off ..." (development halves, key facts: sample 37 -> 38 of 52).
+        titles = {rank: result.passage.title for _, rank, result in used}
+        lead = next((s for s in ranked if s[1] <= 1 and figure.search(s[3]) and not leans_back(s[3])
+                     and not names_only_others(s[3], stems | stems_of(titles[s[1]]))), None)
         if lead is not None:
             ranked.remove(lead)
             ranked.insert(0, lead)

@@ -433,3 +433,32 @@ def test_a_draft_never_quotes_a_heading_run_into_a_sentence():
     text = "What to do now:\n* Set up a Direct Debit or standing order for your rent to be paid on the right day."
     draft = extractive_answer("how do I make sure my rent is paid on the right day", [result(text, "rent")])
     assert draft.startswith("Set up a Direct Debit"), draft
+
+
+def test_how_much_is_not_answered_with_another_schemes_figure(searcher):
+    """"how much winter fuel allowance" had led with the Warm Home Discount's £150, from the page's "Other help"."""
+    draft = draft_answer("how much winter fuel allowance would my nan get", searcher, None, mode="extractive")
+    first = split_sentences(draft.text)[0]
+    assert "£" in first and "Warm Home Discount" not in first, draft.text
+
+
+@pytest.mark.parametrize("sentence, names_only_others", [
+    ("You might also get the Warm Home Discount, which is £150 off your electricity bill, and Cold Weather Payment.", True),
+    ("Winter Fuel Payment is a yearly payment to help older people pay their heating bills.", False),  # what is asked
+    ("You may get between £200 and £300.", False),  # names nothing
+    ("In Scotland, Pension Age Winter Heating Payment has replaced Winter Fuel Payment.", False),
+])
+def test_a_sentence_that_names_only_other_schemes(sentence, names_only_others):
+    from models.extractive import names_only_others as names_others, stems_of
+
+    asked = stems_of("how much winter fuel allowance would my nan get") | stems_of("Winter Fuel Payment")
+    assert names_others(sentence, asked) is names_only_others
+
+
+def test_what_happens_is_answered_by_what_follows_without_the_questions_words():
+    """"Your pet may be put into quarantine ..." shares no word with "... without the right papers", and answers it."""
+    pet = result("You can enter or return to the UK with your pet cat, dog or ferret if it has a pet passport. Dogs must also "
+                 "usually have a tapeworm treatment. Your pet may be put into quarantine for up to 4 months if you don’t follow "
+                 "these rules. You’re responsible for any fees or charges.", "take-pet-abroad", 10.0, ("ferret", "bring"))
+    text = extractive_answer("what happens if I bring my ferret into the country without the right papers", [pet])
+    assert "quarantine for up to 4 months" in text, text
