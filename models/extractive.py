@@ -191,6 +191,25 @@ def whole_sentences(text: str) -> list[tuple[int, str, str]]:
     return found
 
 
+# A worked example's label, "**Example**" or "Example:" (Welsh "Enghraifft"), at the start of a paragraph.
+EXAMPLE_LABEL = re.compile(r"^(?:(?:\*\*|__)(?:example|enghraifft):?(?:\*\*|__):?|(?:example|enghraifft):)", re.I)
+
+
+def worked_examples(text: str) -> list[str]:
+    """The paragraphs of a passage that are a worked example: the one its label opens, and the one after a
+    label that stands alone. "You're 67 and applying for Housing Benefit. You have a pension pot of
+    £40,000 ..." is someone's case, not guidance: quoted, its figures read as the citizen's."""
+    paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text)]
+    examples = []
+    for i, paragraph in enumerate(paragraphs):
+        label = EXAMPLE_LABEL.match(paragraph)
+        if label:
+            examples.append(paragraph)
+            if not paragraph[label.end():].strip() and i + 1 < len(paragraphs):
+                examples.append(paragraphs[i + 1])
+    return examples
+
+
 def without_heading(sentence: str, context: str) -> str:
     """A list item without the sub-heading passage_sentences put before it as its lead-in ("What to do now
     Set up a Direct Debit ..."): when the item opens with a capital and the heading ends on no word that
@@ -492,8 +511,10 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     lead = used[0][2].passage.lang if used else ""
     candidates = [(index, rank, position, sentence, context)
                   for index, rank, result in used
+                  for examples in [worked_examples(result.passage.text)]
                   for position, sentence, context in whole_sentences(result.passage.text)
-                  if not lead or (detect_language(sentence) or result.passage.lang) in ("", lead)]
+                  if (not lead or (detect_language(sentence) or result.passage.lang) in ("", lead))
+                  and not any(sentence[-40:] in example for example in examples)]
     every = {(c[1], c[2]): c[3] for c in candidates}
     index_of = {rank: index for index, rank, _ in used}
     lexical = candidate_scores(question, candidates, used, stems, wants, subject, embedder)

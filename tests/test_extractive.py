@@ -462,3 +462,24 @@ def test_what_happens_is_answered_by_what_follows_without_the_questions_words():
                  "these rules. You’re responsible for any fees or charges.", "take-pet-abroad", 10.0, ("ferret", "bring"))
     text = extractive_answer("what happens if I bring my ferret into the country without the right papers", [pet])
     assert "quarantine for up to 4 months" in text, text
+
+
+def test_a_worked_example_is_not_quoted_as_guidance():
+    """"Your pot is £60,000 and you take £15,000" is someone's case: quoted, its figures read as the citizen's."""
+    tax = result("You can usually take up to 25% of your pension pot tax free. The rest is taxed as income.\n\n**Example**\n\n"
+                 "Your pot is £60,000 and you take £15,000 – this is your tax-free lump sum. You buy an annuity with the "
+                 "remaining £45,000 which pays you £2,000 a year.\n\nTake it in chunks:\nYou can take smaller cash sums "
+                 "from your pension pot. 25% of each chunk is tax free.", "pension-tax", 10.0, ("tax", "free", "pension"))
+    text = extractive_answer("how much of my pension pot can I take tax free", [tax])
+    assert "25%" in text and "£60,000" not in text and "£45,000" not in text, text
+
+
+@pytest.mark.parametrize("text, examples", [
+    ("Intro.\n\n**Example**\n\nYour pot is £60,000.\n\nNot an example.", ["**Example**", "Your pot is £60,000."]),
+    ("**Example** You’re 67 and applying. You have £40,000.\n\nAfter.", ["**Example** You’re 67 and applying. You have £40,000."]),
+    ("For example, you might pay less.\n\nExamples include:\n* store cards", []),
+])
+def test_worked_examples_are_found_by_their_label(text, examples):
+    from models.extractive import worked_examples
+
+    assert worked_examples(text) == examples
