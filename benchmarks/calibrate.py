@@ -47,7 +47,8 @@ def figures(runs, rule: NoGuidanceRule | None) -> dict:
     in_scope = [(q, r) for q, r in runs if q.expected]
     out_scope = [(q, r) for q, r in runs if not q.expected]
     ranks = [rank_of(q, r.results) for q, r in in_scope]
-    covered = (lambda r: bool(r.signals) and rule.covers(r.signals)) if rule else (lambda r: r.covered)
+    # A question naming only services the guidance never mentions is refused whatever the rule (knowledge/names.py).
+    covered = (lambda r: bool(r.signals) and rule.covers(r.signals) and not r.not_in_guidance) if rule else (lambda r: r.covered)
     n = max(1, len(in_scope))
     return {
         "n": len(in_scope), "out": len(out_scope),

@@ -140,14 +140,17 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     # answered part of the same message found first, the message has named the subject the part asks
     # about (an appeal's hearing): that part is answered too. A part no part answers stays refused.
     found_pages = {responses[n].results[0].passage.doc_id for n in alone if responses[n].results}
-    vouched = {n for n, r in enumerate(responses) if not r.covered and r.results and r.results[0].passage.doc_id in found_pages}
+    # A part naming only services the guidance never mentions ("... and Scottish Child Payment?") is about
+    # something else, whatever page its words land on: it is neither vouched for nor searched again.
+    vouched = {n for n, r in enumerate(responses)
+               if not r.covered and not r.not_in_guidance and r.results and r.results[0].passage.doc_id in found_pages}
     # A part answered on another part's word brings sources from the pages found for it only: its
     # search's other results were never judged close enough ("Access to Work" for "I can't travel").
     own = [[r for r in response.results if n not in vouched or r.passage.doc_id in found_pages]
            for n, response in enumerate(responses)]
     queries = list(queries)
     for n in range(1, len(parts)):
-        if n in alone or n in vouched or not found_pages:
+        if n in alone or n in vouched or not found_pages or responses[n].not_in_guidance:
             continue  # (with no page found, no retry could be answered: not searched)
         # "... book a Pension Wise appointment and do I have to be a certain age": alone, "a certain age"
         # finds pensions before 55; it asks about the appointment the question before it named. Searched
@@ -174,5 +177,6 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     return SearchResponse(
         query=text, results=tuple(merged), elapsed_ms=elapsed, covered=bool(answered),
         lang=next((r.lang for r in responses if r.lang), ""),
+        not_in_guidance=() if answered else tuple(dict.fromkeys(name for r in responses for name in r.not_in_guidance)),
         parts=tuple(QuestionPart(part, tuple(owned[n]), n in answered, queries[n]) for n, part in enumerate(parts)),
     )

@@ -75,6 +75,9 @@ class SearchResponse:
     confidence: float = 0.0  # the calibrated rule's probability that the results answer the question
     lang: str = ""  # the question's language, when the bundle holds more than one and it could be told
     parts: tuple[QuestionPart, ...] = ()  # a message asking several questions: each one's sources (else empty)
+    # The services the question names when the guidance mentions none of them ("Scottish Child Payment"):
+    # why it is not covered, in the question's own words (knowledge/names.py).
+    not_in_guidance: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from knowledge.bundle import bundle_info_from, open_bundle, read_meta
 from knowledge.calibration import META_RULE, NoGuidanceRule
 from knowledge.errors import BundleError
 from knowledge.language import detect_language, document_languages, prefer_language
+from knowledge.names import mentioned, names_in
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult, SearchSignals
 from knowledge.query import STOP_WORDS, WELSH_QUESTION_STOP_WORDS, ParsedQuery, as_read, is_figure, parse_query, quote, spelled_out, unquoted, without_greeting_and_sign_off
 from knowledge.schema import BM25_WEIGHTS
@@ -114,6 +115,7 @@ class Searcher:
         self._vocabulary: dict[str, list[str]] | None = None
         self._passage_count = self._conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         self._df_cache: dict[str, int] = {}
+        self._mentioned: dict[str, bool] = {}
         self.languages = document_languages(self._conn)
         self._language_count = len(set(self.languages.values()))  # counted once: 5,000 pages take a third of a millisecond
 
@@ -230,9 +232,25 @@ class Searcher:
             ranked = ranked[:k]
         confidence = self.rule.probability(signals) if signals else 0.0
         covered = bool(signals) and self.rule.covers(signals)
+        unmentioned = self.unmentioned_names(query_text, parsed)
+        if unmentioned:
+            covered = False  # it asks about something else, however near its words come
         elapsed = (time.perf_counter() - started) * 1000
         return SearchResponse(query=query, results=tuple(r for r, _ in ranked), elapsed_ms=elapsed, covered=covered,
-                              signals=signals, confidence=confidence, lang=lang)
+                              signals=signals, confidence=confidence, lang=lang, not_in_guidance=unmentioned)
+
+    def unmentioned_names(self, question: str, parsed: ParsedQuery) -> tuple[str, ...]:
+        """The services the question names (as it wrote them; knowledge/names.py) when the guidance mentions
+        none of them; () when it names none, or the guidance mentions one. A name the synonyms stand for
+        ("PIP", read as "personal independence payment") counts as named."""
+        asked = names_in(" ; ".join([question, *parsed.expansions]))
+        with self._lock:
+            for named in asked:
+                if named.name not in self._mentioned:
+                    self._mentioned[named.name] = mentioned(self._conn, named.name, self.synonyms)
+        if not asked or any(self._mentioned[n.name] for n in asked):
+            return ()
+        return tuple(dict.fromkeys(n.written for n in asked))
 
     # -- language (DESIGN.md: "a question searches its own language first") --------------------
     def question_language(self, query) -> str:

@@ -10,11 +10,12 @@ import re
 import threading
 import time
 import unicodedata
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from knowledge.answers import AnswerMatch, answers_for
 from knowledge.errors import BundleError, FrontdeskError
 from knowledge.message import search_message
+from knowledge.names import names_list
 from knowledge.passage import SearchResult
 from knowledge.search import Searcher
 from models.catalogue import preferred_mode
@@ -54,9 +55,11 @@ def shorten(text: str, most: int = 80) -> str:
     return text if len(text) <= most else text[: most - 1].rsplit(" ", 1)[0] + "…"
 
 
-def no_guidance_text(bundle_title: str) -> str:
+def no_guidance_text(bundle_title: str, not_in_guidance: Sequence[str] = ()) -> str:
+    """What the draft says when the guidance does not answer: which services it never mentions, when that is why."""
+    never = f" It never mentions {names_list(not_in_guidance)}." if not_in_guidance else ""
     return (
-        f"No guidance found in {bundle_title} for this question. The closest sources are listed, but they do not "
+        f"No guidance found in {bundle_title} for this question.{never} The closest sources are listed, but they do not "
         "answer it. Check with a colleague or your team's guidance before you reply."
     )
 
@@ -149,7 +152,7 @@ def stream_draft(
         ))
 
     if not response.covered:
-        yield finish(no_guidance_text(searcher.info.title), "extractive", no_guidance=True)
+        yield finish(no_guidance_text(searcher.info.title, response.not_in_guidance), "extractive", no_guidance=True)
         return
 
     chosen = mode if mode != "auto" else ((prefers or preferred_mode(runtime.info)) if model_ready else "extractive")
