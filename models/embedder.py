@@ -106,12 +106,15 @@ class LlamaEmbedder:
                 if digest != EMBEDDING_SHA256:
                     raise ModelError(f"{path}: sha256 {digest[:12]}... is not the pinned embedding model's "
                                      f"({EMBEDDING_SHA256[:12]}...). Reinstall Frontdesk.")
-            from models.backends import ensure_cpu_backends, quiet_stderr
+            from models.backends import ensure_cpu_backends
+            from models.llama_log import llama_log_lines
 
             ensure_cpu_backends()
             import llama_cpp
 
-            with quiet_stderr():
+            # Through llama.cpp's log callback, not by silencing file descriptor 2: this load runs on a
+            # background thread, and the window's thread goes on printing and logging meanwhile.
+            with llama_log_lines():
                 self._llama = llama_cpp.Llama(
                     model_path=str(path), embedding=True, n_ctx=512, n_batch=512, n_ubatch=512,
                     n_threads=self.threads, n_threads_batch=self.threads,

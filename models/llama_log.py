@@ -39,6 +39,29 @@ def install_llama_log() -> None:
 
         llama_cpp.llama_log_set(on_log, ctypes.c_void_p(0))
         _log_callback = on_log
+        # llama-cpp-python, given verbose=False, also points file descriptors 1 and 2 at /dev/null while a
+        # model loads: on a loading thread that swallowed what every other thread printed meanwhile (the
+        # window's test saw its own output vanish while the embedding model loaded). The callback above
+        # already keeps llama.cpp quiet, so its loads leave the descriptors alone.
+        import llama_cpp._internals
+        import llama_cpp.llama
+
+        for module in (llama_cpp.llama, llama_cpp._internals):
+            if hasattr(module, "suppress_stdout_stderr"):
+                module.suppress_stdout_stderr = _LeaveDescriptorsAlone
+
+
+class _LeaveDescriptorsAlone:
+    """Stands in for llama_cpp's suppress_stdout_stderr(disable=...): redirects nothing."""
+
+    def __init__(self, disable: bool = True):
+        self.disable = disable
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
 
 
 @contextlib.contextmanager

@@ -439,3 +439,26 @@ def test_a_damaged_sentence_table_leaves_the_search_to_the_passages(tmp_path, sa
         response = searcher.search("can I get an advance on my first universal credit payment")
     assert response.results[0].passage.doc_id == "uc-advances" and response.signals.sentence_cosine is None
     assert response.covered
+
+
+def test_loading_the_embedding_model_leaves_stdout_and_stderr_alone(monkeypatch):
+    """It loads on a background thread while the window's thread prints: pointing file descriptors 1 and 2
+    at /dev/null for the load (llama-cpp-python's verbose=False) had swallowed the window's own output."""
+    import os
+
+    redirected = []
+    real_dup2 = os.dup2
+
+    def dup2(fd, fd2, *args, **kwargs):
+        if fd2 in (1, 2):
+            redirected.append(fd2)
+        return real_dup2(fd, fd2, *args, **kwargs)
+
+    monkeypatch.setattr(os, "dup2", dup2)
+    embedder = LlamaEmbedder()
+    try:
+        embedder.load()
+        assert len(embedder.embed(["hello"])[0]) == 384
+    finally:
+        embedder.close()
+    assert redirected == []
