@@ -45,3 +45,15 @@ def write_file_atomically(path: Path, content: str | bytes) -> Path:
             os.unlink(tmp)
     fsync_folder(path.parent)
     return path
+
+
+def data_lines(path: Path, what: str, fix: str) -> list[tuple[int, str]]:
+    """(line number, text) of each line of a shipped data file (a lexicon, a list of names), blank
+    lines and # comments left out; a file that cannot be read says which, what it is, and `fix`."""
+    from knowledge.errors import SourceError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SourceError(f"{path}: {what} cannot be read ({exc.strerror}). {fix}") from exc
+    return [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip() and not line.lstrip().startswith("#")]

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from knowledge.errors import SourceError
+from knowledge.files import data_lines
 
 NAMES = Path(__file__).resolve().parent / "lexicon" / "public-service-names.txt"
 # Words as the names are matched: lower case, apostrophes dropped ("carer's" and "carers" are one word).
@@ -41,12 +41,7 @@ def name_words(text: str) -> list[str]:
 @lru_cache(maxsize=4)
 def read_names(path: Path = NAMES) -> tuple[str, ...]:
     """Every name of the list, lower case, in file order."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SourceError(f"{path}: the list of public-service names cannot be read ({exc.strerror}). "
-                          "Reinstall Frontdesk.") from exc
-    return tuple(line.strip().lower() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+    return tuple(line.strip().lower() for _, line in data_lines(path, "the list of public-service names", "Reinstall Frontdesk."))
 
 
 @lru_cache(maxsize=4)

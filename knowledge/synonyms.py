@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from knowledge.errors import SourceError
+from knowledge.files import data_lines
 from knowledge.sources import Synonym
 
 LEXICON = Path(__file__).resolve().parent / "lexicon" / "public-service.tsv"
@@ -21,15 +22,8 @@ LEXICON_NAME = "public-service"
 
 def read_lexicon(path: Path = LEXICON) -> tuple[Synonym, ...]:
     """Every (term, expansion) line of a lexicon file, in file order, marked as from the lexicon."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SourceError(f"{path}: the public-service lexicon cannot be read ({exc.strerror}). "
-                          "Reinstall Frontdesk, or build with --no-default-synonyms.") from exc
     found = []
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
+    for line_no, line in data_lines(path, "the public-service lexicon", "Reinstall Frontdesk, or build with --no-default-synonyms."):
         cells = line.split("\t")
         if len(cells) != 2 or not cells[0].strip() or not cells[1].strip():
             raise SourceError(f"{path} line {line_no}: each line needs a term and its expansion, separated by one tab.")
