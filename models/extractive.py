@@ -187,8 +187,41 @@ def whole_sentences(text: str) -> list[tuple[int, str, str]]:
             following = items_after(text, sentence)
             sentence = " ".join([sentence, *following])
             taken.extend(following)
+        if "|" in sentence:
+            sentence = table_row_with_header(sentence, text)
+            if sentence is None:
+                continue  # a table's header row says nothing by itself
         found.append((position, without_heading(sentence, context), context))
     return found
+
+
+def table_cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def table_row_with_header(row: str, text: str) -> str | None:
+    """A table row as its header reads it ("5 to 6 | Year 1 | KS1 | Phonics screening check |" under "Age |
+    Year | Key stage | Assessment |": "Age: 5 to 6; Year: Year 1; Key stage: KS1; Assessment: Phonics
+    screening check."), None for the header row itself, and the row as it is when no table holds it.
+    Quoted with its bars a row reads as code; each cell beside its column's name reads as guidance."""
+    lines = text.splitlines()
+    probe = row.strip().rstrip(".").strip()[:40]
+    at = next((i for i, line in enumerate(lines) if "|" in line and probe and probe in line), None)
+    if at is None:
+        return row
+    top = at
+    for i in range(at - 1, -1, -1):
+        if "|" in lines[i]:
+            top = i
+        elif lines[i].strip():
+            break
+    if top == at:
+        # The table's first line is its header; a lone line with bars is no table.
+        below = next((line for line in lines[at + 1:] if line.strip()), "")
+        return None if "|" in below else row
+    header, cells = table_cells(lines[top]), table_cells(lines[at])
+    said = [f"{name}: {cell}" if name else cell for name, cell in zip(header + [""] * len(cells), cells) if cell]
+    return "; ".join(said) + "." if said else None
 
 
 # A worked example's label, "**Example**" or "Example:" (Welsh "Enghraifft"), at the start of a paragraph.

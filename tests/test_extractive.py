@@ -7,7 +7,7 @@ import pytest
 
 from knowledge.passage import Passage, SearchResult
 from models.drafting import draft_answer
-from models.extractive import extractive_answer, leans_back, passage_sentences, refers_back, wanted
+from models.extractive import extractive_answer, leans_back, passage_sentences, refers_back, wanted, whole_sentences
 from models.support import check_citations, split_sentences
 
 FOOD = "I have no money for food until my universal credit comes, what can I do?"
@@ -483,3 +483,24 @@ def test_worked_examples_are_found_by_their_label(text, examples):
     from models.extractive import worked_examples
 
     assert worked_examples(text) == examples
+
+
+CURRICULUM = ("At the end of each key stage, the teacher will formally assess your child’s performance.\n\n"
+              "Age | Year | Key stage | Assessment | |\n\n3 to 4 | | Early years | | |\n\n"
+              "5 to 6 | Year 1 | KS1 | Phonics screening check | |\n\n6 to 7 | Year 2 | KS1 | National tests in English and maths | |")
+
+
+def test_a_table_row_is_quoted_beside_its_columns_names():
+    """GOV.UK's tables had been quoted row by row with their bars: "5 to 6 | Year 1 | KS1 | Phonics screening check | |"."""
+    sentences = [s for _, s, _ in whole_sentences(CURRICULUM)]
+    assert "Age: 5 to 6; Year: Year 1; Key stage: KS1; Assessment: Phonics screening check." in sentences
+    assert "Age: 3 to 4; Key stage: Early years." in sentences  # empty cells are left out
+    assert not any("|" in s for s in sentences)  # and the header row is no sentence of its own
+    assert whole_sentences("Use the a | b switch to choose.")[0][1] == "Use the a | b switch to choose."  # no table
+
+
+def test_a_draft_from_a_table_reads_as_sentences_and_passes_the_check():
+    table = result(CURRICULUM, "national-curriculum", 10.0, ("phonics", "screening", "check"))
+    text = extractive_answer("which year is the phonics screening check in", [table])
+    assert "Year: Year 1" in text and "|" not in text, text
+    assert not check_citations(text, [table]).unsupported
