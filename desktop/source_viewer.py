@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, Q
 
 from app.rendering import history_sources_html, sources_html
 from knowledge.search import Document
-from knowledge.sentences import EMPHASIS
+from knowledge.sentences import without_emphasis
 
 
 def document_html(document: Document, passage_id: str, highlight: str) -> str:
@@ -31,7 +31,7 @@ def document_html(document: Document, passage_id: str, highlight: str) -> str:
         if p.heading and p.heading != last_heading:
             parts.append(f"<h3>{html.escape(p.heading)}</h3>")
             last_heading = p.heading
-        body = "<br/>".join(EMPHASIS.sub(r"<b>\2</b>", html.escape(line)).replace("**", "") for line in p.text.splitlines())
+        body = "<br/>".join(without_emphasis(html.escape(line), bold=r"<b>\2</b>") for line in p.text.splitlines())
         if p.id == passage_id:
             parts.append(f"<a name='cited'></a><p style='background-color:{highlight}; padding:6px'>{body}</p>")
         else:

@@ -15,10 +15,10 @@ ENDS_ON_ABBREVIATION = re.compile(r"\b(e\.g|i\.e|eg|ie|etc|incl|approx)\.$", re.
 EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 
 
-def without_emphasis(text: str) -> str:
+def without_emphasis(text: str, bold: str = r"\2") -> str:
     """`text` with Markdown's bold marks taken out: a draft quotes the words, which a letter to a citizen
-    would otherwise carry with the marks."""
-    return EMPHASIS.sub(r"\2", text).replace("**", "")
+    would otherwise carry with the marks. `bold` is what each bold run becomes (r"<b>\2</b>" keeps it bold in HTML)."""
+    return EMPHASIS.sub(bold, text).replace("**", "")
 
 
 def passage_sentences(text: str) -> list[tuple[str, str]]:

@@ -171,12 +171,14 @@ def whole_sentences(text: str) -> list[tuple[int, str, str]]:
     """(position, sentence, context) of a passage's sentences (passage_sentences), each whole: one that ends
     on an abbreviation is completed from the passage's text, and a list item that runs into the next ("...
     the day after you get your Universal Credit payment, or" / "your wages if you're working") is joined
-    with the items it runs into; at the first one's position, the rest not offered again."""
+    with the items it runs into; at the first one's position, the rest not offered again. A worked
+    example's sentences are not offered (worked_examples), and a table row reads with its columns' names."""
     pieces = passage_sentences(text)
+    examples = worked_examples(text)
     found: list[tuple[int, str, str]] = []
     taken: list[str] = []  # what a completed sentence took from those after it
     for position, (sentence, context) in enumerate(pieces):
-        if any(sentence.endswith(rest) for rest in taken):
+        if any(sentence.endswith(rest) for rest in taken) or any(sentence[-40:] in example for example in examples):
             continue
         at = text.find(sentence) if ENDS_ON_ABBREVIATION.search(sentence) else -1
         rest = CONTINUATION.match(text, at + len(sentence)) if at >= 0 else None
@@ -544,10 +546,8 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
     lead = used[0][2].passage.lang if used else ""
     candidates = [(index, rank, position, sentence, context)
                   for index, rank, result in used
-                  for examples in [worked_examples(result.passage.text)]
                   for position, sentence, context in whole_sentences(result.passage.text)
-                  if (not lead or (detect_language(sentence) or result.passage.lang) in ("", lead))
-                  and not any(sentence[-40:] in example for example in examples)]
+                  if not lead or (detect_language(sentence) or result.passage.lang) in ("", lead)]
     every = {(c[1], c[2]): c[3] for c in candidates}
     index_of = {rank: index for index, rank, _ in used}
     lexical = candidate_scores(question, candidates, used, stems, wants, subject, embedder)
