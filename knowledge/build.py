@@ -24,7 +24,7 @@ from knowledge.sentences import passage_sentences
 from knowledge.vectors import SENTENCE_VECTORS_DDL, VECTORS_DDL, Embedder, passage_text, vector_blob, vector_meta
 from knowledge.synonyms import lexicon_fingerprint, merged_synonyms, read_lexicon
 
-BUILDER_VERSION = "frontdesk-kb-2"  # 2: sentence vectors beside passage vectors
+BUILDER_VERSION = "frontdesk-kb-3"  # 2: sentence vectors beside passage vectors; 3: a list's short items are one sentence
 Progress = Callable[[int, int, str], None]
 
 

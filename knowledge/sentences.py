@@ -21,23 +21,55 @@ def without_emphasis(text: str, bold: str = r"\2") -> str:
     return EMPHASIS.sub(bold, text).replace("**", "")
 
 
+# A list of short items is one sentence when none of its items runs past this ("£348 if you are single").
+JOINED_ITEM_WORDS = 8
+# How an item ends when it runs into the next ("maths, or"): the joined list says its own commas.
+LIST_JOIN = re.compile(r"[\s,;.]*(\b(or|and)\b)?[\s,;.]*$", re.I)
+
+
 def passage_sentences(text: str) -> list[tuple[str, str]]:
     """(sentence, context) for each whole sentence of a passage; a list item carries its lead-in.
 
     The context is the sub-heading the sentence sits under ("How much you get") and, for a list
     item, the line that introduces the list ("You get:"): "£8.50 each week" means little alone.
+    A list with short items (is_short_item) is said as a person quotes it, one sentence with its
+    lead-in: "... your debt must be below: £500 for gas, £500 for electricity."
     """
     found: list[tuple[str, str]] = []
     heading, lead_in = "", ""
+    items: list[str] = []  # the current list's items, said when the list ends
+
+    def say_list() -> None:
+        short = [LIST_JOIN.sub("", item) for item in items if is_short_item(item)]
+        if short and all(len(item.split()) <= JOINED_ITEM_WORDS and not SENTENCE_BREAK.search(item) for item in items):
+            short = [LIST_JOIN.sub("", item) for item in items]
+        joiner = "; " if any("," in item for item in short) else ", "
+        if short:
+            found.append((f"{lead_in}: {joiner.join(short)}.", heading))
+        for item in items if len(short) < len(items) else ():
+            if not is_short_item(item):
+                say_line(item, is_item=True)
+        items.clear()
+
+    def say_line(line: str, is_item: bool) -> None:
+        for sentence in (p.strip() for p in SENTENCE_BREAK.split(line)):
+            # A question in the guidance ("Can I transfer?") is a heading or an FAQ's prompt, never an answer.
+            if len(sentence.split()) >= 4 and not sentence.rstrip(" *_\"'”’)").endswith("?"):
+                found.append((f"{lead_in} {sentence}" if is_item and lead_in else sentence, heading))
+
     for line in text.split("\n"):
         raw = line.strip()
         if not raw:
             continue
+        is_item = raw[:1] in "-*•"
+        line = raw.lstrip("-*• ").strip()
+        if is_item and lead_in and not line.endswith(":"):
+            items.append(line)
+            continue
+        say_list()
         if raw.startswith("#"):
             heading, lead_in = raw.lstrip("# "), ""
             continue
-        is_item = raw[:1] in "-*•"
-        line = raw.lstrip("-*• ").strip()
         if line.endswith(":"):
             if len(line.split()) <= 6 and not is_item and line[:1].isupper() and "." not in line:
                 heading = line[:-1]  # a joined section's sub-heading ("How much you get:")
@@ -45,8 +77,14 @@ def passage_sentences(text: str) -> list[tuple[str, str]]:
             continue
         if not is_item:
             lead_in = ""
-        for sentence in (p.strip() for p in SENTENCE_BREAK.split(line)):
-            # A question in the guidance ("Can I transfer?") is a heading or an FAQ's prompt, never an answer.
-            if len(sentence.split()) >= 4 and not sentence.rstrip(" *_\"'”’)").endswith("?"):
-                found.append((f"{lead_in} {sentence}" if is_item and lead_in else sentence, heading))
+        say_line(line, is_item)
+    say_list()
     return found
+
+
+def is_short_item(item: str) -> bool:
+    """Whether a list item is too short to quote alone ("£500 for gas", "a passport", "Year 1"): under
+    four words, not a question, with a letter or digit in it. Such items had been left out of drafts,
+    and with them the figure asked for."""
+    words = LIST_JOIN.sub("", item).split()
+    return 0 < len(words) < 4 and not item.endswith("?") and any(c.isalnum() for c in item) and "**" not in item

@@ -504,3 +504,50 @@ def test_a_draft_from_a_table_reads_as_sentences_and_passes_the_check():
     text = extractive_answer("which year is the phonics screening check in", [table])
     assert "Year: Year 1" in text and "|" not in text, text
     assert not check_citations(text, [table]).unsupported
+
+
+def test_short_list_items_are_one_sentence_with_their_lead_in():
+    """"£500 for gas" is three words: alone it was no sentence, so the figure asked for never reached a draft.
+    A list's short items are said together after its lead-in, as a person quotes the list."""
+    text = ("To get help from the fund, your debt must be below:\n"
+            "* £500 for gas\n"
+            "* £500 for electricity, or\n"
+            "* £1,000 for both\n"
+            "## How to apply\n"
+            "Apply online through the supplier's website.")
+    sentences = [s for s, _ in passage_sentences(text)]
+    assert sentences == ["To get help from the fund, your debt must be below: £500 for gas; £500 for electricity; £1,000 for both.",
+                         "Apply online through the supplier's website."]
+    answer = extractive_answer("how much can my gas debt be to get help", [result(text, "energy-fund", 9.0)])
+    assert "£500 for gas" in answer
+
+
+def test_a_list_of_long_items_keeps_each_item_a_sentence_and_its_short_items_together():
+    text = ("You must have been getting one of these benefits for the past 6 months:\n"
+            "- Income Support\n"
+            "- income-related Employment and Support Allowance\n"
+            "- Pension Credit\n"
+            "You may be able to get a Budgeting Advance if:\n"
+            "- you have been getting Universal Credit, income-based JSA, income-related ESA, Income Support or Pension Credit for 6 months\n"
+            "- you have paid off any earlier Budgeting Advance\n"
+            "- Can I apply?\n")
+    assert [s for s, _ in passage_sentences(text)] == [
+        "You must have been getting one of these benefits for the past 6 months: Income Support, "
+        "income-related Employment and Support Allowance, Pension Credit.",
+        "You may be able to get a Budgeting Advance if you have been getting Universal Credit, income-based JSA, "
+        "income-related ESA, Income Support or Pension Credit for 6 months",
+        "You may be able to get a Budgeting Advance if you have paid off any earlier Budgeting Advance"]
+
+
+def test_a_weaker_source_with_the_sentence_nearest_in_meaning_is_drawn_on():
+    """A passage scoring well under the best one's is drawn on when it holds a sentence nearer the question in
+    meaning than any of the best one's (the stored sentence cosines): one table row can be the answer."""
+    from dataclasses import replace
+
+    best = result("The check will take place in June. If your child does not do well enough they do it again.", "phonics", 10.0)
+    row = result("Children in Year 1 take the phonics screening check at school.", "key-stages", 3.0)
+    question = "which school year is the phonics check in"
+    nearer = extractive_answer(question, [replace(best, sentence_cosines=(0.55, 0.50)), replace(row, sentence_cosines=(0.70,))])
+    further = extractive_answer(question, [replace(best, sentence_cosines=(0.55, 0.50)), replace(row, sentence_cosines=(0.40,))])
+    assert "Year 1" in nearer and "[2]" in nearer
+    assert "[2]" not in further
