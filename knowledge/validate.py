@@ -15,6 +15,7 @@ from knowledge.answers import read_answers
 from knowledge.bundle import bundle_info_from, open_bundle, read_meta
 from knowledge.errors import BundleError
 from knowledge.language import document_languages
+from knowledge.sentences import passage_sentences
 from knowledge.vectors import Embedder, vector_status
 
 MIN_PASSAGE_WORDS = 20
@@ -161,11 +162,23 @@ def check_vectors(conn: sqlite3.Connection, meta: dict[str, str], embedder: Embe
         add("warning", "no-sentence-vectors", "The bundle has passage vectors but no sentence vectors (it was built by an "
             "earlier Frontdesk): \"No guidance found\" is decided from whole passages, and answers more questions the "
             "guidance does not cover. Rebuild it with this version of `frontdesk kb build`.")
+    elif older_sentence_split(conn):
+        add("warning", "older-sentence-split", "The bundle's sentence vectors follow an earlier Frontdesk's sentence split "
+            f"(built by {meta.get('builder_version', 'an unknown builder')}): drafts weigh its sentences by their words and a "
+            "few by meaning, and a list's short items (\"£500 for gas\") are quoted only from bundles built since. "
+            "Rebuild it with this version of `frontdesk kb build`.")
     if embedder is not None and not status.matches(embedder):
         add("warning", "vectors-other-model",
             f"The bundle's passage vectors come from another embedding model ({status.model_id}, sha256 "
             f"{status.sha256[:12]}...), not this Frontdesk's ({embedder.model_id}, {embedder.sha256[:12]}...): it is "
             "searched by words only. Rebuild it with this version of `frontdesk kb build`.")
+
+
+def older_sentence_split(conn: sqlite3.Connection) -> bool:
+    """Whether any passage's stored sentence vectors are not one for each sentence this Frontdesk finds in it."""
+    stored = dict(conn.execute("SELECT passage, count(*) FROM sentence_vectors GROUP BY passage"))
+    return any(stored.get(rowid, 0) != len(passage_sentences(text))
+               for rowid, text in conn.execute("SELECT rowid, text FROM passages"))
 
 
 def answer_findings(answers, doc_ids: set[str], today: date) -> list[Finding]:

@@ -17,6 +17,7 @@ from knowledge.calibration import DEFAULT_RULE, META_RULE, NoGuidanceRule
 from knowledge.query import spelled_out
 from knowledge.search import Searcher
 from knowledge.sentences import passage_sentences
+from models.drafting import draft_answer
 from models.embedder import EMBEDDING_SHA256, LlamaEmbedder, embedding_model_path
 
 OLD_BUNDLE = ROOT / "tests" / "data" / "old-format-1.fdkb"  # built by the code before vectors existed (commit 7a66f41)
@@ -185,6 +186,21 @@ def test_a_bundle_built_before_sentence_vectors_decides_from_its_passages(tmp_pa
     codes = {f.code: f.message for f in validate_bundle(bundle, embedder=embedder).findings}
     assert "no-sentence-vectors" in codes and "Rebuild it" in codes["no-sentence-vectors"]
     assert "no-sentence-vectors" not in {f.code for f in validate_bundle(sample_bundle, embedder=embedder).findings}
+
+
+def test_a_bundle_whose_sentences_were_split_by_an_earlier_frontdesk_is_drafted_and_told_to_rebuild(tmp_path, sample_bundle, embedder):
+    from knowledge.validate import validate_bundle
+
+    # One passage's sentences as an earlier split stored them: one vector fewer.
+    bundle = altered_copy(sample_bundle, tmp_path / "kb2-1.fdkb",
+                          "DELETE FROM sentence_vectors WHERE passage = (SELECT min(passage) FROM sentence_vectors) "
+                          "AND position = (SELECT max(position) FROM sentence_vectors WHERE passage = (SELECT min(passage) FROM sentence_vectors))")
+    codes = {f.code: f.message for f in validate_bundle(bundle, embedder=embedder).findings}
+    assert "older-sentence-split" in codes and "Rebuild it" in codes["older-sentence-split"]
+    assert "older-sentence-split" not in {f.code for f in validate_bundle(sample_bundle, embedder=embedder).findings}
+    with Searcher(bundle, embedder) as searcher:
+        draft = draft_answer("how much is a budgeting advance", searcher, None, mode="extractive")
+    assert draft.citations and not draft.no_guidance
 
 
 def test_meaning_finds_the_page_for_a_question_in_other_words(sample_bundle, embedder):
