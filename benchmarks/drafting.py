@@ -24,8 +24,9 @@ import psutil
 from _common import QUESTIONS, mean, percentile, sample_bundle
 
 from knowledge.search import Searcher
-from models.backends import ensure_cpu_backends, quiet_stderr
+from models.backends import ensure_cpu_backends
 from models.catalogue import embedded_model_path
+from models.cpu_probe import quiet_stderr
 from models.draft import DoneEvent, SourcesEvent, TokenEvent
 from models.drafting import stream_draft
 from models.prompting import PROMPT_ECHO, build_prompt

@@ -27,11 +27,11 @@ import logging
 import os
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.files import frozen_root
+from models.llama_log import install_llama_log
 
 _lock = threading.Lock()
 _loaded: "BackendReport | None" = None
@@ -159,25 +159,6 @@ def llama_ggml_path(default_folder: Path) -> Path | None:
     return None
 
 
-@contextmanager
-def quiet_stderr():
-    """Silence what C libraries write to file descriptor 2 for the duration."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-
-
 def _close_library(handle: int) -> None:
     try:
         import _ctypes
@@ -298,8 +279,10 @@ def _register_variant(ggml, path: Path) -> bool:
     """Load one variant into llama.cpp's libggml; True when ggml then has a CPU device."""
     ggml.ggml_backend_load.argtypes = [ctypes.c_char_p]
     ggml.ggml_backend_load.restype = ctypes.c_void_p
-    with quiet_stderr():  # ggml logs each load
-        registered = ggml.ggml_backend_load(os.fsencode(path))
+    # ggml logs each load ("load_backend: loaded CPU backend from ..."): through llama.cpp's log callback,
+    # which drops it, not by pointing file descriptor 2 at /dev/null, which would silence every thread.
+    install_llama_log()
+    registered = ggml.ggml_backend_load(os.fsencode(path))
     return bool(registered) and ggml.ggml_backend_dev_count() > 0
 
 

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def run_probe(spec: dict) -> None:
 
         import llama_cpp
 
-        from models.backends import llama_ggml_path, quiet_stderr
+        from models.backends import llama_ggml_path
 
         ggml_path = llama_ggml_path(Path(llama_cpp.__file__).parent / "lib")
         if ggml_path is None:
@@ -196,5 +197,25 @@ def main() -> None:
     run_probe(spec)
 
 
+@contextmanager
+def quiet_stderr():
+    """Silence what C libraries write to file descriptor 2 for the duration: only in the probe's own child
+    process, which runs no other thread (in the app's process a load is quieted by llama.cpp's log callback,
+    models/llama_log.py, as pointing fd 2 at /dev/null would silence every thread meanwhile)."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 if __name__ == "__main__":
     main()
+

@@ -187,3 +187,27 @@ def test_the_app_process_loads_only_the_accepted_variant(variants):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {"variant": ranked[1].name, "devices": 1, "registries": 1}
+
+
+def test_loading_the_variant_leaves_file_descriptor_2_alone(variants):
+    """ggml logs each variant it loads; the app's process quiets that through llama.cpp's log callback, never by
+    pointing fd 2 at /dev/null, which silenced what every other thread printed meanwhile."""
+    script = (
+        "import os, sys, json\n"
+        "moved = []\n"
+        "real_dup2 = os.dup2\n"
+        "def dup2(fd, fd2, *args):\n"
+        "    moved.append(fd2)\n"
+        "    return real_dup2(fd, fd2, *args)\n"
+        "os.dup2 = dup2\n"
+        "from models.backends import ensure_cpu_backends\n"
+        "report = ensure_cpu_backends()\n"
+        "print(json.dumps({'loaded': report.loaded, 'variant': report.variant, 'moved': moved}))\n"
+    )
+    _, ranked, _ = variants
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, CRASH_ENV: ranked[0].name},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["loaded"] and report["variant"] == ranked[1].name and 2 not in report["moved"]
+    assert "load_backend" not in done.stderr
