@@ -637,7 +637,44 @@ def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]],
             before = max((i for i, c in enumerate(chosen) if c[0] == item[0] and (c[1] < item[1] or not i)), default=at - 1)
         chosen.insert(before + 1, item)
     seen.extend(mine)
-    return [(index_of[rank], sentence) for rank, _, sentence in chosen]
+    texts = {rank: result.passage.text for _, rank, result in used}
+    return [(index_of[rank], sentence) for rank, sentence in items_said_together(chosen, texts)]
+
+
+def items_said_together(chosen: Sequence[tuple[int, int, str]], texts: dict[int, str]) -> list[tuple[int, str]]:
+    """(rank, sentence) of the chosen sentences, the items of one list that follow each other said after
+    their lead-in once: "You may be able to take your whole pension pot tax free if all of the following
+    apply to you: You're expected to live for less than a year ...; You're under 75 ..." rather than the
+    lead-in three times over, once before each item."""
+    said: list[tuple[int, str, str | None, list[str]]] = []  # (rank, sentence, lead-in, items)
+    for rank, _, sentence in chosen:
+        split = lead_in_and_item(sentence, texts[rank])
+        if split and said and said[-1][0] == rank and said[-1][2] == split[0]:
+            said[-1][3].append(split[1])
+            continue
+        said.append((rank, sentence, split[0] if split else None, [split[1]] if split else []))
+    together = []
+    for rank, sentence, lead_in, items in said:
+        if len(items) > 1:
+            joiner = ": " if items[0][:1].isupper() else " "
+            sentence = lead_in + joiner + "; ".join(item.rstrip(" .;,") for item in items) + "."
+        together.append((rank, sentence))
+    return together
+
+
+def lead_in_and_item(sentence: str, text: str) -> tuple[str, str] | None:
+    """(lead-in, item) of a sentence passage_sentences made of a list item and the line introducing its list
+    ("... apply to you:"), or None for any other sentence."""
+    for line in text.split("\n"):
+        raw = line.strip()
+        if raw[:1] not in "-*•":
+            continue
+        item = raw.lstrip("-*• ").strip()
+        if item and sentence.endswith(item) and len(sentence) > len(item):
+            lead_in = sentence[: -len(item)].rstrip()
+            if f"{lead_in}:" in text:
+                return lead_in, item
+    return None
 
 
 def cited(chosen: Sequence[tuple[int, str]], said: set[str] | None = None) -> str:

@@ -551,3 +551,27 @@ def test_a_weaker_source_with_the_sentence_nearest_in_meaning_is_drawn_on():
     further = extractive_answer(question, [replace(best, sentence_cosines=(0.55, 0.50)), replace(row, sentence_cosines=(0.40,))])
     assert "Year 1" in nearer and "[2]" in nearer
     assert "[2]" not in further
+
+
+def test_chosen_items_of_one_list_are_said_after_their_lead_in_once():
+    """Each item had come with the whole lead-in before it, three times over ("... apply to you You're expected
+    ... apply to you You're under 75 ..."): the items chosen together are said once after it, and checked."""
+    text = ("You may be able to take your whole pension pot tax free if all of the following apply to you:\n"
+            "- You're expected to live for less than a year because of serious illness.\n"
+            "- You're under 75 (if you're over 75 you pay Income Tax on the lump sum).\n"
+            "- You don't have more than the lifetime allowance of £1,073,100 in pension money.")
+    source = result(text, "ill-health")
+    draft = extractive_answer("can I take my whole pension pot tax free if I am seriously ill and under 75", [source])
+    assert draft.count("You may be able to take your whole pension pot tax free") == 1, draft
+    assert "apply to you: You're expected to live" in draft and "You're under 75" in draft, draft
+    assert not check_citations(draft, [source]).unsupported
+
+
+def test_items_of_different_lists_keep_their_own_lead_in():
+    from models.extractive import items_said_together
+
+    text = "You can get it if:\n- you live in England\n- you are over 18\nYou cannot get it if:\n- you live abroad"
+    chosen = [(0, 0, "You can get it if you live in England"), (0, 1, "You can get it if you are over 18"),
+              (0, 2, "You cannot get it if you live abroad")]
+    assert items_said_together(chosen, {0: text}) == [
+        (0, "You can get it if you live in England; you are over 18."), (0, "You cannot get it if you live abroad")]
