@@ -13,6 +13,9 @@ import re
 
 MONEY_HELPER = "https://www.moneyhelper.org.uk"
 
+EXAMPLE_BOX = re.compile(r"(?ms)^[ \t]*\$E[ \t]*\n(.*?)^[ \t]*\$E[ \t]*$")
+# The label an example box opens with ("**Example**", "**Example:**", Welsh "**Enghraifft**").
+BOX_LABEL = re.compile(r"^\s*(\*\*(?:example|enghraifft):?\*\*:?)", re.I)
 BOX_MARKER = re.compile(r"(?m)^[ \t]*\$(?:E|C|CTA|D|I|A|P)[ \t]*$")  # a box's opening or closing line
 # `[text]({::money_helper_url path="a/b" locale="en"/})`: a link built by the site at publication.
 MONEY_HELPER_LINK = re.compile(
@@ -21,7 +24,8 @@ EXTENSION = re.compile(r"\{::[a-z_]+\b[^}]*/?\}")  # {::calculator id="x" /}, {:
 ATTRIBUTES = re.compile(r"\{:[^}\n]*\}")  # {: .button #id style="..."}, {:.table-font-xsmall}
 HEADING_NO_SPACE = re.compile(r"(?m)^(#{1,6})(?=[^#\s])")  # kramdown reads "#Title" and "##Booking" as headings
 STEP = re.compile(r"(?m)^s(\d+)\.\s+")  # govspeak's numbered steps, "s1. Check..."
-TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)+\|?[ \t]*$")  # "-|-", "- | -"
+# "-|-", "- | -": the rule under a table's header goes with its line break, so the table stays one block.
+TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)+\|?[ \t]*$\n?")
 EMAIL_AUTOLINK = re.compile(r"<([^<>@\s]+@[^<>@\s]+\.[a-z]{2,})>", re.I)
 # Inline HTML left in Markdown lines (blocks of HTML are converted before, in sources.py).
 VIDEO_LINK = re.compile(r"<a\b[^>]*>\s*<img\b[^>]*>\s*</a>", re.I | re.S)  # a thumbnail linking to a video
@@ -38,6 +42,7 @@ def house_markup_to_markdown(body: str) -> str:
     text = MONEY_HELPER_LINK.sub(money_helper_link, text)
     text = EXTENSION.sub("", text)
     text = ATTRIBUTES.sub("", text)
+    text = EXAMPLE_BOX.sub(labelled_example, text)
     text = BOX_MARKER.sub("", text)
     text = HEADING_NO_SPACE.sub(r"\1 ", text)
     text = STEP.sub(r"\1. ", text)
@@ -48,6 +53,28 @@ def house_markup_to_markdown(body: str) -> str:
     text = BARE_ADDRESS_LINE.sub("", text)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def labelled_example(box: re.Match) -> str:
+    """An `$E` example box whose every paragraph, table and sub-section stands under the box's label.
+
+    A worked example ("Your pension pot is £60,000. You decide to take 25% ... You use the other
+    £25,000 ...") runs over several paragraphs, tables and even sub-headings; once the box's markers
+    go, only its first paragraph still said it was an example, and the draft quoted the rest as
+    guidance, a made-up person's figures as the citizen's. A paragraph without the label gets the
+    box's own label on the line before it (models/extractive.worked_examples reads it so)."""
+    body = box.group(1)
+    found = BOX_LABEL.match(body)
+    label = found.group(1) if found else "**Example**"
+    paragraphs = re.split(r"\n[ \t]*\n", body.strip("\n"))
+    said = []
+    for paragraph in paragraphs:
+        first = paragraph.lstrip()
+        after_label = bool(said) and BOX_LABEL.fullmatch(said[-1].strip()) is not None
+        if first and not first.startswith("#") and not BOX_LABEL.match(first) and not after_label:
+            said.append(label)
+        said.append(paragraph)
+    return "$E\n" + "\n\n".join(said) + "\n$E"
 
 
 def money_helper_link(match: re.Match) -> str:

@@ -237,11 +237,16 @@ def worked_examples(text: str) -> list[str]:
     paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text)]
     examples = []
     for i, paragraph in enumerate(paragraphs):
-        label = EXAMPLE_LABEL.match(paragraph)
-        if label:
-            examples.append(paragraph)
-            if not paragraph[label.end():].strip() and i + 1 < len(paragraphs):
-                examples.append(paragraphs[i + 1])
+        # The label can follow a sub-heading joined into the passage on the line before it ("What you get
+        # in your 60s:" / "**Example**"): the example runs from the label's line.
+        lines = paragraph.split("\n")
+        at = next((n for n, line in enumerate(lines) if EXAMPLE_LABEL.match(line.strip())), None)
+        if at is None:
+            continue
+        example = "\n".join(lines[at:]).strip()
+        examples.append(example)
+        if not example[EXAMPLE_LABEL.match(example).end():].strip() and i + 1 < len(paragraphs):
+            examples.append(paragraphs[i + 1])
     return examples
 
 

@@ -95,6 +95,22 @@ def test_no_house_markup_reaches_a_passage_and_boxes_keep_their_words(realguide_
     assert "| Take your whole pot in one go | 25% of your whole pot | 75% of your whole pot |" in tax  # an HTML table
 
 
+def test_no_sentence_of_a_worked_example_box_is_quoted_as_guidance(realguide_bundle):
+    """A $E box runs over paragraphs, tables and sub-headings ("Your pension pot is £60,000." / "You use the
+    other £25,000 to get an adjustable income." / "What you have | Amount ..."): once its markers went, only
+    its first paragraph said it was an example, and a draft quoted the made-up person's figures as guidance."""
+    from models.extractive import whole_sentences
+
+    conn = sqlite3.connect(realguide_bundle)
+    pages = ("pension-wise/mix-options-en#", "pension-wise/mix-options-cy#", "pension-wise/work-out-income-en#")
+    passages = [t for pid, t in conn.execute("SELECT id, text FROM passages") if pid.startswith(pages)]
+    quoted = " ".join(s for text in passages for _, s, _ in whole_sentences(text))
+    assert "Income from work" in " ".join(passages) and "£25,000 to get an adjustable income" in " ".join(passages)
+    for figure in ("£25,000 to get an adjustable income", "£20,000 i brynu blwydd-dal", "£9,339.20", "+ £4,800", "£15,000"):
+        assert figure not in quoted, figure
+    assert "Take away these costs from your retirement income." in quoted  # the guidance after the box still is
+
+
 def test_kb_validate_passes_and_counts_the_languages(realguide_bundle):
     result = CliRunner().invoke(cli, ["kb", "validate", str(realguide_bundle), "--json"])
     payload = json.loads(result.output)
