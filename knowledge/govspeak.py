@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
+from knowledge.sentences import EXAMPLE_LABEL
+
 MONEY_HELPER = "https://www.moneyhelper.org.uk"
 
 EXAMPLE_BOX = re.compile(r"(?ms)^[ \t]*\$E[ \t]*\n(.*?)^[ \t]*\$E[ \t]*$")
-# The label an example box opens with ("**Example**", "**Example:**", Welsh "**Enghraifft**").
-BOX_LABEL = re.compile(r"^\s*(\*\*(?:example|enghraifft):?\*\*:?)", re.I)
 BOX_MARKER = re.compile(r"(?m)^[ \t]*\$(?:E|C|CTA|D|I|A|P)[ \t]*$")  # a box's opening or closing line
 # `[text]({::money_helper_url path="a/b" locale="en"/})`: a link built by the site at publication.
 MONEY_HELPER_LINK = re.compile(
@@ -63,15 +63,14 @@ def labelled_example(box: re.Match) -> str:
     go, only its first paragraph still said it was an example, and the draft quoted the rest as
     guidance, a made-up person's figures as the citizen's. A paragraph without the label gets the
     box's own label on the line before it (models/extractive.worked_examples reads it so)."""
-    body = box.group(1)
-    found = BOX_LABEL.match(body)
-    label = found.group(1) if found else "**Example**"
-    paragraphs = re.split(r"\n[ \t]*\n", body.strip("\n"))
-    said = []
+    paragraphs = re.split(r"\n[ \t]*\n", box.group(1).strip())
+    found = EXAMPLE_LABEL.match(paragraphs[0])
+    label = found.group(0) if found else "**Example**"
+    said: list[str] = []
     for paragraph in paragraphs:
         first = paragraph.lstrip()
-        after_label = bool(said) and BOX_LABEL.fullmatch(said[-1].strip()) is not None
-        if first and not first.startswith("#") and not BOX_LABEL.match(first) and not after_label:
+        labelled = EXAMPLE_LABEL.match(first) or (said and said[-1].strip() == label)
+        if first and not first.startswith("#") and not labelled:
             said.append(label)
         said.append(paragraph)
     return "$E\n" + "\n\n".join(said) + "\n$E"

@@ -21,6 +21,10 @@ def without_emphasis(text: str, bold: str = r"\2") -> str:
     return EMPHASIS.sub(bold, text).replace("**", "")
 
 
+# A worked example's label, "**Example**" or "Example:" (Welsh "Enghraifft"), at the start of a paragraph:
+# the bundle builder puts it before every part of a publisher's example box (knowledge/govspeak.py), and a
+# draft never quotes what it labels (models/extractive.worked_examples).
+EXAMPLE_LABEL = re.compile(r"^(?:(?:\*\*|__)(?:example|enghraifft):?(?:\*\*|__):?|(?:example|enghraifft):)", re.I)
 # A list of short items is one sentence when none of its items runs past this ("£348 if you are single").
 JOINED_ITEM_WORDS = 8
 # How an item ends when it runs into the next ("maths, or"): the joined list says its own commas.
@@ -40,14 +44,14 @@ def passage_sentences(text: str) -> list[tuple[str, str]]:
     items: list[str] = []  # the current list's items, said when the list ends
 
     def say_list() -> None:
-        short = [LIST_JOIN.sub("", item) for item in items if is_short_item(item)]
-        if short and all(len(item.split()) <= JOINED_ITEM_WORDS and not SENTENCE_BREAK.search(item) for item in items):
-            short = [LIST_JOIN.sub("", item) for item in items]
-        joiner = "; " if any("," in item for item in short) else ", "
-        if short:
-            found.append((f"{lead_in}: {joiner.join(short)}.", heading))
-        for item in items if len(short) < len(items) else ():
-            if not is_short_item(item):
+        # The whole list is one sentence when it has a short item and no long one; else its short items are.
+        whole = any(map(is_short_item, items)) and all(len(i.split()) <= JOINED_ITEM_WORDS and not SENTENCE_BREAK.search(i) for i in items)
+        joined = [LIST_JOIN.sub("", item) for item in items if whole or is_short_item(item)]
+        if joined:
+            joiner = "; " if any("," in item for item in joined) else ", "
+            found.append((f"{lead_in}: {joiner.join(joined)}.", heading))
+        for item in items:
+            if not whole and not is_short_item(item):
                 say_line(item, is_item=True)
         items.clear()
 
@@ -64,7 +68,8 @@ def passage_sentences(text: str) -> list[tuple[str, str]]:
         is_item = raw[:1] in "-*•"
         line = raw.lstrip("-*• ").strip()
         if is_item and lead_in and not line.endswith(":"):
-            items.append(line)
+            if any(c.isalnum() for c in line):  # an empty bullet ("-", "* —") says nothing
+                items.append(line)
             continue
         say_list()
         if raw.startswith("#"):

@@ -218,4 +218,3 @@ def quiet_stderr():
 
 if __name__ == "__main__":
     main()
-

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 from knowledge.language import detect_language
 from knowledge.passage import QuestionPart, SearchResult
 from knowledge.query import STOP_WORDS, stop_words_for, tokenize
-from knowledge.sentences import ENDS_ON_ABBREVIATION, passage_sentences, without_emphasis
+from knowledge.sentences import ENDS_ON_ABBREVIATION, EXAMPLE_LABEL, passage_sentences, without_emphasis
 from models.support import split_sentences
 
 MAX_WORDS = 120
@@ -226,8 +226,6 @@ def table_row_with_header(row: str, text: str) -> str | None:
     return "; ".join(said) + "." if said else None
 
 
-# A worked example's label, "**Example**" or "Example:" (Welsh "Enghraifft"), at the start of a paragraph.
-EXAMPLE_LABEL = re.compile(r"^(?:(?:\*\*|__)(?:example|enghraifft):?(?:\*\*|__):?|(?:example|enghraifft):)", re.I)
 
 
 def worked_examples(text: str) -> list[str]:

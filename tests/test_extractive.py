@@ -575,3 +575,8 @@ def test_items_of_different_lists_keep_their_own_lead_in():
               (0, 2, "You cannot get it if you live abroad")]
     assert items_said_together(chosen, {0: text}) == [
         (0, "You can get it if you live in England; you are over 18."), (0, "You cannot get it if you live abroad")]
+
+
+def test_an_empty_bullet_is_no_item_of_a_joined_list():
+    text = "You will need:\n- a passport\n-\n* —\n- a utility bill"
+    assert [s for s, _ in passage_sentences(text)] == ["You will need: a passport, a utility bill."]
