@@ -24,8 +24,10 @@ def search(query, bundle, k, as_json):
 
     QUERY is plain words, as a citizen would ask it ("can I get uc if I work part time");
     quotes, brackets and AND/OR are read as ordinary text. Shows the passages best first,
-    at most two from one page, with their page address. "No guidance found" means none of
-    them is close enough to answer from: the closest are still listed.
+    at most two from one page, with their page address, and then, when another passage of
+    the first page holds a sentence nearer the question than theirs, that passage too.
+    "No guidance found" means none of them is close enough to answer from: the closest are
+    still listed.
 
     \b
     Example:

@@ -24,7 +24,8 @@ from knowledge.sentences import passage_sentences
 from knowledge.vectors import SENTENCE_VECTORS_DDL, VECTORS_DDL, Embedder, passage_text, vector_blob, vector_meta
 from knowledge.synonyms import lexicon_fingerprint, merged_synonyms, read_lexicon
 
-BUILDER_VERSION = "frontdesk-kb-3"  # 2: sentence vectors beside passage vectors; 3: a list's short items are one sentence
+BUILDER_VERSION = "frontdesk-kb-4"  # 2: sentence vectors beside passage vectors; 3: a list's short items are one sentence;
+# 4: a line under four words holding an email or web address or a phone number is a sentence
 Progress = Callable[[int, int, str], None]
 
 

@@ -235,8 +235,8 @@ def fit_rule(signals: Sequence[SearchSignals], answerable: Sequence[bool], fitte
 # question sets together (never the held-out halves), the threshold refusing at most 8% of each one's
 # in-scope questions; figures in README.md.
 DEFAULT_RULE = NoGuidanceRule(
-    hybrid=LogisticRule(HYBRID_FEATURES, (3.6973, 1.4244), -1.89384, 0.4426),
-    lexical=LogisticRule(LEXICAL_FEATURES, (0.38208, 1.48732, 2.65695), -3.38126, 0.3036),
+    hybrid=LogisticRule(HYBRID_FEATURES, (3.13581, 1.17579), -1.69898, 0.4184),
+    lexical=LogisticRule(LEXICAL_FEATURES, (0.36186, 0.95054, 2.36048), -2.89006, 0.2999),
     fitted_on='sample, govuk and realguide development halves',
-    sentences=LogisticRule(SENTENCE_FEATURES, (3.47207, 2.14901), -2.74919, 0.477),
+    sentences=LogisticRule(SENTENCE_FEATURES, (2.94748, 1.8794), -2.46611, 0.4549),
 )

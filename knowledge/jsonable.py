@@ -41,6 +41,7 @@ def search_result_json(result) -> dict:
         "dense_rank": result.dense_rank,
         "lexical_score": round(result.lexical_score, 4),
         "cosine": None if result.cosine is None else round(result.cosine, 4),
+        "nearest_of_page": result.nearest_of_page,
         "updated": p.updated.isoformat() if p.updated else None,
         "review_due": p.review_due.isoformat() if p.review_due else None,
         "lang": p.lang,

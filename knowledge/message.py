@@ -22,7 +22,7 @@ from knowledge.query import STOP_WORDS, tokenize, without_greeting_and_sign_off
 MAX_PARTS = 4  # a longer list of questions is read as four, the last taking the rest
 PER_PART = 3  # sources each part contributes at most to the message's list
 MAX_SOURCES = 10
-PER_DOCUMENT = 2  # passages of one page in the merged list (as Searcher does for one question)
+PER_DOCUMENT = 3  # passages of one page in the merged list: as many as one search gives (its two and its nearest sentence's)
 
 SENTENCE = re.compile(r"(?<=[.?!])[\"')\]]*\s+|\n+|\s+(?=\(?\d\)\s)")  # "1) how much ... 2) how much ..." too
 # "Two things:", "Three questions please:" before the first question.
@@ -72,6 +72,15 @@ def message_sentences(text: str) -> list[str]:
     return found
 
 
+def asked_and_told(text: str) -> tuple[str, str]:
+    """(what a message asks, what it tells): its questions, and its statements ("I live near Mount
+    Hawke", "I'm on Universal Credit"); ("", "") when it asks nothing, nothing being told apart."""
+    sentences = message_sentences(text)
+    if not any(map(is_question, sentences)):
+        return "", ""
+    return " ".join(filter(is_question, sentences)), " ".join(s for s in sentences if not is_question(s))
+
+
 def split_questions(text: str) -> tuple[str, ...]:
     """The questions `text` asks, each with the statements just before it: (text,) if it asks one thing."""
     sentences = message_sentences(text)
@@ -116,8 +125,18 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     if len(parts) < 2:
         return searcher.search(text, k)
     started = time.perf_counter()
-    queries = part_queries(parts)
+    queries = list(part_queries(parts))
     responses = [searcher.search(query, k) for query in queries]
+    for n in range(1, len(parts)):
+        if queries[n] == parts[n] or len(content_words(parts[n])) < 2:
+            continue
+        # "... and does she have to apply for the winter fuel or does it just come": its "it" is its own
+        # subject, not the question before. A part answered alone on a page the question before did not
+        # find first names what it asks about: it is searched alone.
+        by_itself = searcher.search(parts[n], k)
+        before = responses[n - 1].results[0].passage.doc_id if responses[n - 1].results else None
+        if by_itself.covered and by_itself.results and by_itself.results[0].passage.doc_id != before:
+            queries[n], responses[n] = parts[n], by_itself
     limit = min(MAX_SOURCES, max(k, PER_PART * len(parts)))
     merged: list[SearchResult] = []
     where: dict[str, int] = {}  # passage id -> position in merged
@@ -148,7 +167,6 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     # search's other results were never judged close enough ("Access to Work" for "I can't travel").
     own = [[r for r in response.results if n not in vouched or r.passage.doc_id in found_pages]
            for n, response in enumerate(responses)]
-    queries = list(queries)
     for n in range(1, len(parts)):
         if n in alone or n in vouched or not found_pages or responses[n].not_in_guidance:
             continue  # (with no page found, no retry could be answered: not searched)

@@ -35,6 +35,9 @@ class SearchResult:
     cosine: float | None = None  # similarity of meaning to the question, None if not searched
     # Each quotable sentence's (knowledge/sentences.py, in that order) cosine to the question; () without sentence vectors.
     sentence_cosines: tuple[float, ...] = ()
+    # Not ranked: the first page's passage holding the sentence nearest the question, added after that
+    # page's results (knowledge/search.py).
+    nearest_of_page: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,7 +204,9 @@ class Searcher:
         return self._passage_count >= LARGE_BUNDLE and self.document_frequency(term) > COMMON_SHARE * self._passage_count
 
     def search(self, query: str, k: int = 5) -> SearchResponse:
-        """The k best passages for `query` (never raises on user text; empty text gives no results).
+        """The k best passages for `query` (never raises on user text; empty text gives no results), and
+        the first page's passage holding its sentence nearest the question when none of the k does
+        (_with_nearest_of_first_page: k + 1 results then).
 
         With an embedder whose model made the bundle's vectors, the question is embedded once and
         its nearest passages fused with the word ranking; while the embedder is still loading, or for
@@ -230,6 +232,8 @@ class Searcher:
                 ranked = self._with_sentence_cosines(question, ranked)
             signals = self._signals(parsed, lexical, dense, ranked, question) if ranked else None
             ranked = ranked[:k]
+            if question is not None:
+                ranked = self._with_nearest_of_first_page(question, parsed, ranked)
         confidence = self.rule.probability(signals) if signals else 0.0
         covered = bool(signals) and self.rule.covers(signals)
         unmentioned = self.unmentioned_names(query_text, parsed)
@@ -516,6 +520,43 @@ class Searcher:
         q = question.astype(np.float32)
         cosines = {passage_id: tuple(float(c) for c in matrix @ q) for passage_id, matrix in vectors.items()}
         return [(replace(r, sentence_cosines=cosines.get(r.passage.id, ())), topic) for r, topic in ranked]
+
+    def _with_nearest_of_first_page(self, question: np.ndarray, parsed: ParsedQuery, ranked: list) -> list:
+        """(result, topic) pairs, with the first page's passage holding the sentence nearest the question
+        put after that page's results when none of them holds as near a sentence.
+
+        A long page is searched as many passages and shown as at most PER_DOCUMENT: "how long will it
+        take" over Renew your passport found its cost and how-to passages, while "It should take 3 weeks"
+        sat in a third. The passage comes besides the k results (marked `nearest_of_page`), not instead of
+        one: no other page's result is pushed out. The signals are read before, so "No guidance found" is
+        unchanged.
+        """
+        if not self.vectors.sentences or not ranked:
+            return ranked
+        page = ranked[0][0].passage.doc_id
+        shown = {r.passage.id for r, _ in ranked if r.passage.doc_id == page}
+        nearest_shown = max((c for r, _ in ranked if r.passage.id in shown for c in r.sentence_cosines), default=None)
+        others = [row[0] for row in self._conn.execute("SELECT id FROM passages WHERE doc_id = ?", (page,)) if row[0] not in shown]
+        if nearest_shown is None or not others:
+            return ranked
+        try:
+            vectors = read_sentence_vectors(self._conn, others, self.vectors.dimensions)
+        except sqlite3.DatabaseError:
+            return ranked
+        q = question.astype(np.float32)
+        cosines = {passage_id: matrix @ q for passage_id, matrix in vectors.items() if len(matrix)}
+        best = max(cosines, key=lambda passage_id: float(cosines[passage_id].max()), default=None)
+        if best is None or float(cosines[best].max()) <= nearest_shown:
+            return ranked
+        row = self._conn.execute(f"{self._PASSAGE_SQL.replace('d.review_due', 'd.review_due, d.summary')} WHERE p.id = ?",
+                                 (best,)).fetchone()
+        passage, summary = self.with_language(passage_from_row(row[1:9])), row[9]
+        at = max(n for n, (r, _) in enumerate(ranked) if r.passage.id in shown) + 1
+        # Scored as the result it comes before (or the page's last), so the order of scores holds.
+        score = ranked[at][0].score if at < len(ranked) else ranked[at - 1][0].score
+        result = SearchResult(passage, score, matched_in(parsed, f"{passage.title}\n{passage.heading}\n{passage.text}"),
+                              sentence_cosines=tuple(float(c) for c in cosines[best]), nearest_of_page=True)
+        return [*ranked[:at], (result, f"{passage.title}\n{summary}\n{passage.heading}"), *ranked[at:]]
 
     # -- reading, for the source viewer ---------------------------------------------------------
     def passage(self, passage_id: str) -> Passage:

@@ -29,6 +29,9 @@ EXAMPLE_LABEL = re.compile(r"^(?:(?:\*\*|__)(?:example|enghraifft):?(?:\*\*|__):
 JOINED_ITEM_WORDS = 8
 # How an item ends when it runs into the next ("maths, or"): the joined list says its own commas.
 LIST_JOIN = re.compile(r"[\s,;.]*(\b(or|and)\b)?[\s,;.]*$", re.I)
+# An email or web address or a phone number: a line holding one is quotable however short ("Email:
+# enquiries@pensions-ombudsman.org.uk"), where a line under four words is otherwise a label, not a sentence.
+CONTACT_DETAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w|\bwww\.\w|https?://\w|\b0\d{2,4}[\s\d]{6,}")
 
 
 def passage_sentences(text: str) -> list[tuple[str, str]]:
@@ -58,7 +61,7 @@ def passage_sentences(text: str) -> list[tuple[str, str]]:
     def say_line(line: str, is_item: bool) -> None:
         for sentence in (p.strip() for p in SENTENCE_BREAK.split(line)):
             # A question in the guidance ("Can I transfer?") is a heading or an FAQ's prompt, never an answer.
-            if len(sentence.split()) >= 4 and not sentence.rstrip(" *_\"'”’)").endswith("?"):
+            if (len(sentence.split()) >= 4 or CONTACT_DETAIL.search(sentence)) and not sentence.rstrip(" *_\"'”’)").endswith("?"):
                 found.append((f"{lead_in} {sentence}" if is_item and lead_in else sentence, heading))
 
     for line in text.split("\n"):

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 
 from knowledge.language import detect_language
 from knowledge.passage import QuestionPart, SearchResult
+from knowledge.message import asked_and_told
 from knowledge.query import STOP_WORDS, stop_words_for, tokenize
 from knowledge.sentences import ENDS_ON_ABBREVIATION, EXAMPLE_LABEL, passage_sentences, without_emphasis
 from models.support import split_sentences
@@ -73,7 +74,7 @@ SAYS_WHAT_TO_DO = re.compile(rf"(^|[,:;]\s+){ACTIONS}\b|\byou\s+(can|could|shoul
 ASKS_FOR_COUNT = re.compile(r"\bhow many\b", re.I)
 COUNT = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
 ASKS_FOR_CONTACT = re.compile(r"\b(phone|telephone|number|ring|call|contact|helpline|email|address)\b", re.I)
-CONTACT = re.compile(r"\b0\d{2,4}[\s\d]{6,}|@\w|\bwww\.|\b(phone|telephone|call|helpline|textphone)\b", re.I)
+CONTACT = re.compile(r"\b0\d{2,4}[\s\d]{6,}|\+\d{2}[\s\d]{8,}|@\w|\bwww\.|\b(phone|telephone|call|dial|helpline|textphone)\b", re.I)
 # "What happens if ...": answered by what will or may follow.
 ASKS_WHAT_HAPPENS = re.compile(r"\bwhat\s+(happens|will happen|would happen|happened)\b", re.I)
 SAYS_WHAT_HAPPENS = re.compile(r"\b(will|may|might|could|can)\s+(be|not|stop|lose|get|have|remove|take|end)\b|\bafter\s+\d", re.I)
@@ -143,6 +144,7 @@ SAME_SENTENCE = 0.5  # words in common, as a share of all the words of both, abo
 # expected page +1 point, at 9 embeddings a draft (2.3-3.7 s a draft on this loaded 2-core machine,
 # against 35-70 ms without). So drafting does not pass one by default; a caller may.
 EMBED_WEIGHT = 1.0
+TOLD_WEIGHT = 0.5
 EMBED_FLOOR = 0.35
 EMBED_CANDIDATES = 8
 
@@ -441,8 +443,13 @@ def drawn_on(sources: Sequence[tuple[int, SearchResult]], stems: set[str] = froz
     def peak(result):
         return max(result.sentence_cosines or (0.0,))
     best = peak(sources[0][1]) if sources else 0.0
-    return [(index, rank, result) for rank, (index, result) in enumerate(sources[:PASSAGES_USED])
-            if not rank or (result.score >= MIN_SOURCE_SHARE * top and on_topic(result) and in_word_ranking(result))
+    page = sources[0][1].passage.doc_id if sources else None
+    def on_best_page(result):
+        return result.passage.doc_id == page
+    # The first page's passage added for its nearest sentence comes besides the ranked ones: it pushes none out.
+    window = PASSAGES_USED + any(r.nearest_of_page for _, r in sources[:PASSAGES_USED])
+    return [(index, rank, result) for rank, (index, result) in enumerate(sources[:window])
+            if not rank or on_best_page(result) or (result.score >= MIN_SOURCE_SHARE * top and on_topic(result) and in_word_ranking(result))
             or (best and peak(result) > best and in_word_ranking(result))]
 
 
@@ -494,6 +501,11 @@ NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-Z][a-z’']+(?:\s+(?:of\s+|and\s+)?[
 NAME_HEADS = frozenset("payment payments allowance benefit credit grant loan loans fund scheme discount advance".split())
 
 
+def stems_of_words(text: str, stems: set[str]) -> set[str]:
+    """The question's stems that `text`'s words carry."""
+    return stems_in([w for w in tokenize(text) if w not in STOP_WORDS], stems)
+
+
 def stems_of(text: str) -> set[str]:
     return {stem(w) for w in tokenize(text)}
 
@@ -515,6 +527,11 @@ def candidate_scores(question: str, candidates: Sequence[tuple[int, int, int, st
     """How well each candidate (marker index, rank, position, sentence, context) answers the question:
     its words and cues (sentence_score), and its meaning's nearness to the question's."""
     weights = stem_weights(stems, [c[3] for c in candidates])
+    # A word only the person's own story uses ("I live near Mount Hawke ... How do I send in my comments?")
+    # says where they stand, not what they ask: a sentence repeating it answers less.
+    asks, tells = asked_and_told(question)
+    for q in stems_of_words(tells, stems) - stems_of_words(asks, stems):
+        weights[q] = weights.get(q, 1.0) * TOLD_WEIGHT
     every = {(c[1], c[2]): c[3] for c in candidates}
     lexical = []
     for index, rank, position, sentence, context in candidates:
@@ -545,13 +562,17 @@ def candidate_scores(question: str, candidates: Sequence[tuple[int, int, int, st
 
 
 def choose_sentences(question: str, sources: Sequence[tuple[int, SearchResult]], *, embedder: Any = None,
-                     most: int = MAX_SENTENCES, max_words: int = MAX_WORDS, seen: list[set[str]] | None = None) -> list[tuple[int, str]]:
+                     most: int = MAX_SENTENCES, max_words: int = MAX_WORDS, seen: list[set[str]] | None = None,
+                     asked: str = "") -> list[tuple[int, str]]:
     """(marker index, sentence) pairs answering `question` from `sources` (each given with its index in
     the draft's source list), the best first. `seen` holds the word sets of sentences already used
-    (by an earlier part of the message): a point is made once."""
+    (by an earlier part of the message): a point is made once. `asked` is what this part of a message
+    asks when `question` also carries the part before it: the kind of answer wanted is read from it."""
     seen = [] if seen is None else seen
     stems = question_stems(question, [r for _, r in sources])
-    wants = wanted(question)
+    # "How much is it to renew online and how long will it take?": the second part is searched with the
+    # first (it says what "it" is), but asks how long, not how much.
+    wants = wanted(asked or question)
     subject = definition_stems(question, stems)
     used = drawn_on(sources, stems)
     # A draft is in one language, its first source's page's (the question's own, when the guidance has it;
@@ -719,7 +740,7 @@ def extractive_answer(question: str, sources: Sequence[SearchResult], parts: Seq
         if not part.covered or not own:
             continue
         chosen = choose_sentences(part.query or part.text, own, embedder=embedder, most=PART_SENTENCES,
-                                  max_words=PART_WORDS, seen=seen)
+                                  max_words=PART_WORDS, seen=seen, asked=part.text)
         paragraph = cited(chosen, said) if chosen else ""
         if paragraph:  # every sentence already said by an earlier part: no empty paragraph
             paragraphs.append(paragraph)

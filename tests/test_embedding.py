@@ -210,7 +210,7 @@ def test_meaning_finds_the_page_for_a_question_in_other_words(sample_bundle, emb
     with Searcher(sample_bundle) as words:
         lexical = [r.passage.doc_id for r in words.search(question).results[:3]]
     with Searcher(sample_bundle, embedder) as hybrid:
-        results = hybrid.search(question).results[:3]
+        results = [r for r in hybrid.search(question).results if not r.nearest_of_page][:3]
     assert not sick & set(lexical)
     rescued = [r for r in results if r.passage.doc_id in sick]
     assert rescued and all(r.dense_rank is not None and r.dense_rank <= 3 for r in rescued)
@@ -478,3 +478,24 @@ def test_loading_the_embedding_model_leaves_stdout_and_stderr_alone(monkeypatch)
     finally:
         embedder.close()
     assert redirected == []
+
+
+def test_the_first_pages_passage_with_the_nearest_sentence_comes_besides_the_k_results(govuk_bundle, embedder):
+    """"can I stand as a councillor where I work": the page's two passages found first say how to stand;
+    "You must live or work in the area" sits in a third, nearer the question than any sentence of theirs.
+    It comes after them, besides the five results (none pushed out), and the draft quotes it."""
+    question = "can I stand as a councillor where I work if I don't live there"
+    with Searcher(govuk_bundle, embedder) as searcher:
+        response = searcher.search(question, 5)
+        ranked = [r for r in response.results if not r.nearest_of_page]
+        added = [r for r in response.results if r.nearest_of_page]
+        assert len(ranked) == 5 and len(added) == 1
+        page = ranked[0].passage.doc_id
+        assert added[0].passage.doc_id == page and added[0].passage.id not in {r.passage.id for r in ranked}
+        assert max(added[0].sentence_cosines) > max(c for r in ranked if r.passage.doc_id == page for c in r.sentence_cosines)
+        assert response.results.index(added[0]) == max(n for n, r in enumerate(response.results) if r in ranked and r.passage.doc_id == page) + 1
+        assert searcher.search(question, 5).signals == response.signals  # "No guidance found" is read before it comes
+        draft = draft_answer(question, searcher, None, mode="extractive")
+        assert "live or work in the area" in draft.text
+    with Searcher(govuk_bundle) as words_only:  # no meaning, no nearest sentence: the k results alone
+        assert not any(r.nearest_of_page for r in words_only.search(question, 5).results)

@@ -580,3 +580,68 @@ def test_items_of_different_lists_keep_their_own_lead_in():
 def test_an_empty_bullet_is_no_item_of_a_joined_list():
     text = "You will need:\n- a passport\n-\n* —\n- a utility bill"
     assert [s for s, _ in passage_sentences(text)] == ["You will need: a passport, a utility bill."]
+
+
+def test_what_the_person_tells_counts_less_than_what_they_ask(monkeypatch):
+    """"... ambulance in albania? going walking up near the kosovo border": the border is where they will
+    be, the number is what they ask. With the told words weighing as much as the asked ones, the landmine
+    sentences led."""
+    import models.extractive as extractive
+
+    mines = result("Demining is ongoing on the Kosovo side. When visiting hill towns on the northern border with Kosovo "
+                   "you should take care, particularly if walking in the hills.", "albania", 10.0)
+    health = result("If you need emergency medical assistance during your trip, dial 127 and ask for an ambulance. "
+                    "Albania lies in a seismically-active zone.", "albania-health", 9.0)
+    question = "what number is an ambulance in albania? going walking up near the kosovo border next month"
+    assert split_sentences(extractive_answer(question, [mines, health]))[0].startswith("If you need emergency medical assistance")
+    monkeypatch.setattr(extractive, "TOLD_WEIGHT", 1.0)
+    assert split_sentences(extractive_answer(question, [mines, health]))[0].startswith("When visiting hill towns")
+
+
+def test_a_passage_of_the_best_page_is_drawn_on_however_it_scored():
+    """The best page's second passage holds the answer ("£300" for service children) but scores under the
+    share other pages need, and its heading names nothing asked: it is the same page, so it is drawn on."""
+    from models.extractive import drawn_on, question_stems
+
+    first = result("Pupils: Disadvantaged pupils: primary; Per pupil rate: £1,320.", "school-funding", 10.0)
+    second = SearchResult(Passage("school-funding#1", "school-funding", "School funding", "https://www.gov.uk/school-funding",
+                                  "", "Service children get £300 a year."), 4.0)
+    other = result("Service charges are paid to the landlord.", "service-charges", 4.0)
+    question = "is there any extra pupil premium money for forces kids"
+    sources = list(enumerate([first, second, other]))
+    used = [r.passage.id for _, _, r in drawn_on(sources, question_stems(question, [first, second, other]))]
+    assert used == ["school-funding#0", "school-funding#1"]
+
+
+@pytest.mark.parametrize("sentence", ["If you need emergency medical assistance dial 911 for an ambulance.",
+                                      "Call the embassy on +44 20 7008 5000 at any time."])
+def test_a_number_to_dial_is_a_contact(sentence):
+    from models.extractive import gives
+
+    assert gives("contact", sentence, set())
+
+
+def test_a_part_asking_how_long_is_answered_with_a_time_though_searched_with_a_how_much():
+    """The second part of "How much is it to renew online and how long will it take?" is searched with the
+    first (it says what "it" is); what it asks for is read from the part itself: how long."""
+    from knowledge.passage import QuestionPart
+
+    cost = result("It costs £75.50 to renew your passport online. You can renew your passport online or by post.", "renew", 10.0)
+    time = SearchResult(Passage("renew#1", "renew", "Renew", "https://www.gov.uk/renew", "",
+                                "A new passport should take 3 weeks to arrive. You can track your application online."), 8.0)
+    parts = (QuestionPart("How much is it to renew my passport online", (0,), True),
+             QuestionPart("how long will it take?", (1, 0), True, "How much is it to renew my passport online how long will it take?"))
+    second = extractive_answer("How much is it to renew my passport online and how long will it take?", [cost, time],
+                               parts).split("\n\n")[1]
+    assert split_sentences(second)[0].startswith("A new passport should take 3 weeks")
+
+
+def test_a_short_line_holding_an_email_web_address_or_phone_number_is_quotable():
+    """"Email: enquiries@pensions-ombudsman.org.uk" is under four words, which is a label's length, not a
+    sentence's: it was never quoted, and "what's the ombudsman's email" drew only the page's prose."""
+    text = ("Contact the Pensions Ombudsman:\n\nEmail: enquiries@pensions-ombudsman.org.uk\n\n"
+            "Website: www.pensions-ombudsman.org.uk\n\nOpening times\n\n0800 917 4487")
+    assert [s for s, _ in passage_sentences(text)] == [
+        "Email: enquiries@pensions-ombudsman.org.uk", "Website: www.pensions-ombudsman.org.uk", "0800 917 4487"]
+    page = result("The Pensions Ombudsman deals with complaints about pension schemes.\n\n" + text, "ombudsman")
+    assert "enquiries@pensions-ombudsman.org.uk" in extractive_answer("what's the email for the pensions ombudsman", [page])

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from knowledge.message import PER_DOCUMENT, part_queries, search_message, split_questions
+from knowledge.message import PER_DOCUMENT, asked_and_told, part_queries, search_message, split_questions
 from models.drafting import draft_answer
 from models.support import check_citations
 
@@ -46,6 +46,16 @@ def test_a_part_that_says_it_is_searched_with_the_question_before_it():
     assert part_queries(parts) == (parts[0], f"{parts[0]} {parts[1]}")
     # A part with enough of its own stands alone, "it" or not.
     assert part_queries(split_questions(ISSUE_MESSAGE))[1] == "And will it affect my council tax reduction?"
+
+
+@pytest.mark.parametrize("message, asked, told", [
+    ("I live near Mount Hawke and saw a notice about a permit. How do I send in my comments?",
+     "How do I send in my comments?", "I live near Mount Hawke and saw a notice about a permit."),
+    ("how much is child benefit", "how much is child benefit", ""),
+    ("customer wants the phone number for the Child Maintenance Service", "", ""),
+])
+def test_what_a_message_asks_is_told_apart_from_what_it_tells(message, asked, told):
+    assert asked_and_told(message) == (asked, told)
 
 
 def test_one_question_searches_exactly_as_before(searcher):
@@ -147,3 +157,25 @@ def test_ask_json_adds_the_parts_with_their_sources(sample_bundle):
 
 def cited_pages(text, draft):
     return {draft.sources[c.marker - 1].passage.doc_id for c in check_citations(text, draft.sources).citations}
+
+
+def test_a_part_whose_it_is_its_own_subject_is_searched_alone(realguide_bundle, embedder):
+    """"also can they take my pension if I go bankrupt" says "they" and has few words of its own, so it is
+    first searched with the question before it (about credit cards); searched alone it finds the page on
+    pensions and debt first, another page than that question's: that page answers it (a trustee)."""
+    from knowledge.search import Searcher
+
+    message = "hi, should I use my pension to pay off my credit cards? also can they take my pension if I go bankrupt"
+    parts = split_questions(message)
+    assert part_queries(parts)[1] != parts[1]  # the old rule joined it to the question before
+    with Searcher(realguide_bundle, embedder) as searcher:
+        response = search_message(searcher, message)
+        assert response.parts[1].query == parts[1]
+        draft = draft_answer(message, searcher, None, mode="extractive")
+    assert "trustee" in draft.text.split("\n\n")[-1]
+
+
+def test_a_merged_list_holds_as_many_passages_of_a_page_as_one_search_gives():
+    from knowledge.search import PER_DOCUMENT as SEARCH_PER_DOCUMENT
+
+    assert PER_DOCUMENT == SEARCH_PER_DOCUMENT + 1  # its two and the passage with its nearest sentence

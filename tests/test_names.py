@@ -94,3 +94,16 @@ def test_the_search_command_says_which_service_the_guidance_never_mentions(sampl
     payload = json.loads(runner.invoke(cli, ["search", "how much is Scottish Child Payment", "--bundle", str(sample_bundle),
                                              "--json"]).output)
     assert payload["covered"] is False and payload["not_in_guidance"] == ["Scottish Child Payment"]
+
+
+@pytest.mark.parametrize("question, named", [
+    ("how do I open a Help to Save account", "Help to Save"),
+    ("how do i take my boss to an employment tribunal", "employment tribunal"),
+    ("my landlord gave me a section 21 notice", "section 21 notice"),
+    ("is there a benefit cap for a family with five children", "benefit cap"),
+])
+def test_the_list_names_services_beyond_benefits_so_a_near_miss_is_refused(searcher, question, named):
+    """Schemes, rights and bodies near the sample's subjects that it never mentions: a question naming
+    only these is about something else (written for the list; not from any question file)."""
+    response = searcher.search(question)
+    assert not response.covered and response.not_in_guidance == (named,)
