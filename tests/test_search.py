@@ -211,7 +211,18 @@ def test_govuk_questions_find_their_page(govuk, question, page):
 def test_govuk_off_topic_questions_mostly_find_no_guidance(govuk):
     questions = ["recipe for shepherd's pie", "who won the football last night", "what is the weather tomorrow",
                  "do i pay tax on crypto", "what time does the tip open", "how do i report a pothole"]
-    assert sum(govuk.search(q).covered for q in questions) <= 2
+    # By words alone (no vectors, or the embedding model still loading), the rule refits to refuse at most 8%
+    # of each corpus's in-scope development questions; on the sample's harder batch-3 questions that cap
+    # lets it answer more near misses: 3 of these 6 (2 with the rule fitted before that batch, which
+    # refused 15% of the sample's in-scope questions). The meaning search refuses them (test below).
+    assert sum(govuk.search(q).covered for q in questions) <= 3
+
+
+def test_govuk_off_topic_questions_searched_by_meaning_find_no_guidance(govuk_bundle, embedder):
+    questions = ["recipe for shepherd's pie", "who won the football last night", "what is the weather tomorrow",
+                 "do i pay tax on crypto", "what time does the tip open", "how do i report a pothole"]
+    with Searcher(govuk_bundle, embedder) as searcher:
+        assert sum(searcher.search(q).covered for q in questions) <= 1
 
 
 @pytest.mark.parametrize("query", NASTY[:12] + ["x" * 100_000, "Cymraeg", "🙂"], ids=range(15))
