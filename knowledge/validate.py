@@ -165,7 +165,8 @@ def check_vectors(conn: sqlite3.Connection, meta: dict[str, str], embedder: Embe
     elif older_sentence_split(conn):
         add("warning", "older-sentence-split", "The bundle's sentence vectors follow an earlier Frontdesk's sentence split "
             f"(built by {meta.get('builder_version', 'an unknown builder')}): drafts weigh its sentences by their words and a "
-            "few by meaning, and a list's short items (\"£500 for gas\") are quoted only from bundles built since. "
+            "few by meaning, and lines it now quotes (a list's short items, \"£500 for gas\"; a short line with an email "
+            "address or phone number) are quoted only from bundles built since. "
             "Rebuild it with this version of `frontdesk kb build`.")
     if embedder is not None and not status.matches(embedder):
         add("warning", "vectors-other-model",
