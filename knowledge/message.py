@@ -130,9 +130,9 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     for n in range(1, len(parts)):
         if queries[n] == parts[n] or len(content_words(parts[n])) < 2:
             continue
-        # "... and does she have to apply for the winter fuel or does it just come": its "it" is its own
-        # subject, not the question before. A part answered alone on a page the question before did not
-        # find first names what it asks about: it is searched alone.
+        # "should I use my pension to pay off my credit cards? also can they take my pension if I go
+        # bankrupt": its "they" is its own subject, not the question before. A part answered alone on a
+        # page the question before did not find first names what it asks about: it is searched alone.
         by_itself = searcher.search(parts[n], k)
         before = responses[n - 1].results[0].passage.doc_id if responses[n - 1].results else None
         if by_itself.covered and by_itself.results and by_itself.results[0].passage.doc_id != before:

@@ -421,7 +421,9 @@ def similarities(embedder: Any, question: str, sentences: Sequence[str]) -> list
 
 def drawn_on(sources: Sequence[tuple[int, SearchResult]], stems: set[str] = frozenset()) -> list[tuple[int, int, SearchResult]]:
     """(marker index, rank, result) of the sources a draft draws on: the best few, none far weaker than
-    the best, and none on a page whose title and headings name nothing the question asks about."""
+    the best, and none on a page whose title and headings name nothing the question asks about; the best
+    page's own passages whatever their score (the search put that page first: "£300" for service
+    children sat in its second passage, under the share another page needs)."""
     # The share is of the search's score, which with a hybrid search is the fused one (knowledge/search.py:
     # a convex combination keeps how far ahead a passage is). A source outside the word ranking's first
     # PASSAGES_USED is not drawn on (unless it is the best): the meaning ranking brings in neighbouring
