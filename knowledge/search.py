@@ -437,6 +437,13 @@ class Searcher:
                 tuple(rowids))
         }
 
+    def _unranked(self, parsed: ParsedQuery, rowids: list[int]) -> dict[int, tuple[SearchResult, str]]:
+        """(result, topic) by rowid for passages the word ranking did not bring: scored 0, with the
+        question's words they hold."""
+        return {rowid: (SearchResult(passage, 0.0, matched_in(parsed, f"{passage.title}\n{passage.heading}\n{passage.text}")),
+                        f"{passage.title}\n{summary}\n{passage.heading}")
+                for rowid, (passage, summary) in self._passages(rowids).items()}
+
     def _fused(self, parsed: ParsedQuery, lexical, dense, k: int) -> list[tuple[SearchResult, str]]:
         """Both rankings fused (DENSE_WEIGHT; the word ranking alone without `dense`), then at most
         PER_DOCUMENT passages a page; each result with its topic text."""
@@ -444,9 +451,7 @@ class Searcher:
         if dense:
             missing = [rowid for rowid, _ in dense if rowid not in by_rowid]
             if missing:
-                for rowid, (passage, summary) in self._passages(missing).items():
-                    matched = matched_in(parsed, f"{passage.title}\n{passage.heading}\n{passage.text}")
-                    by_rowid[rowid] = (SearchResult(passage, 0.0, matched), f"{passage.title}\n{summary}\n{passage.heading}")
+                by_rowid.update(self._unranked(parsed, missing))
             nearest = dict(dense)
             for n, (rowid, cosine) in enumerate(dense, start=1):
                 result, topic = by_rowid[rowid]
@@ -536,7 +541,9 @@ class Searcher:
         page = ranked[0][0].passage.doc_id
         shown = {r.passage.id for r, _ in ranked if r.passage.doc_id == page}
         nearest_shown = max((c for r, _ in ranked if r.passage.id in shown for c in r.sentence_cosines), default=None)
-        others = [row[0] for row in self._conn.execute("SELECT id FROM passages WHERE doc_id = ?", (page,)) if row[0] not in shown]
+        rowid_of = {pid: rowid for rowid, pid in self._conn.execute("SELECT rowid, id FROM passages WHERE doc_id = ?", (page,))
+                    if pid not in shown}
+        others = list(rowid_of)
         if nearest_shown is None or not others:
             return ranked
         try:
@@ -548,15 +555,13 @@ class Searcher:
         best = max(cosines, key=lambda passage_id: float(cosines[passage_id].max()), default=None)
         if best is None or float(cosines[best].max()) <= nearest_shown:
             return ranked
-        row = self._conn.execute(f"{self._PASSAGE_SQL.replace('d.review_due', 'd.review_due, d.summary')} WHERE p.id = ?",
-                                 (best,)).fetchone()
-        passage, summary = self.with_language(passage_from_row(row[1:9])), row[9]
+        result, topic = self._unranked(parsed, [rowid_of[best]])[rowid_of[best]]
         at = max(n for n, (r, _) in enumerate(ranked) if r.passage.id in shown) + 1
         # Scored as the result it comes before (or the page's last), so the order of scores holds.
         score = ranked[at][0].score if at < len(ranked) else ranked[at - 1][0].score
-        result = SearchResult(passage, score, matched_in(parsed, f"{passage.title}\n{passage.heading}\n{passage.text}"),
-                              sentence_cosines=tuple(float(c) for c in cosines[best]), nearest_of_page=True)
-        return [*ranked[:at], (result, f"{passage.title}\n{summary}\n{passage.heading}"), *ranked[at:]]
+        result = replace(result, passage=self.with_language(result.passage), score=score,
+                         sentence_cosines=tuple(float(c) for c in cosines[best]), nearest_of_page=True)
+        return [*ranked[:at], (result, topic), *ranked[at:]]
 
     # -- reading, for the source viewer ---------------------------------------------------------
     def passage(self, passage_id: str) -> Passage:

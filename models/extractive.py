@@ -372,7 +372,7 @@ def stem_weights(stems: set[str], sentences: Sequence[str]) -> dict[str, float]:
     """
     if not stems:
         return {}
-    carried = [stems_in([w for w in tokenize(s) if w not in STOP_WORDS], stems) for s in sentences]
+    carried = [stems_of_words(s, stems) for s in sentences]
     n = len(sentences)
     raw = {q: 1.0 + math.log((n + 1) / (sum(q in c for c in carried) + 1)) for q in stems}
     mean = sum(raw.values()) / len(raw)
@@ -390,12 +390,12 @@ def sentence_score(sentence: str, context: str, stems: set[str], wants: frozense
     weights = weights or {}
     wants = frozenset([wants]) if isinstance(wants, str) else wants
     own = stems_in(words, stems)
-    around = stems_in([w for w in tokenize(context) if w not in STOP_WORDS], stems)
+    around = stems_of_words(context, stems)
     score = sum(weights.get(q, 1.0) for q in own) / math.sqrt(len(words))
     score += 0.3 * sum(weights.get(q, 1.0) for q in around)
 
     for _, condition in CONDITION.findall(sentence):
-        if not stems_in([w for w in tokenize(condition) if w not in STOP_WORDS], stems):
+        if not stems_of_words(condition, stems):
             score *= OTHER_SITUATION
             break
     # A figure or a definition answers "how much" or "what is" by itself; "you can ..." is no answer
@@ -433,7 +433,7 @@ def drawn_on(sources: Sequence[tuple[int, SearchResult]], stems: set[str] = froz
     hybrid = any(r.dense_rank is not None for _, r in sources)
     top = sources[0][1].score if sources else 0.0
     def on_topic(result):
-        return bool(stems_in([w for w in tokenize(f"{result.passage.title} {result.passage.heading}") if w not in STOP_WORDS], stems))
+        return bool(stems_of_words(f"{result.passage.title} {result.passage.heading}", stems))
     def in_word_ranking(result):
         return not hybrid or (result.lexical_rank is not None and result.lexical_rank <= PASSAGES_USED)
     # A source in the word ranking's first few holding a sentence nearer the question in meaning than any
