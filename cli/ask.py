@@ -47,12 +47,15 @@ def search(query, bundle, k, as_json):
                    "elapsed_ms": round(response.elapsed_ms, 2), "covered": response.covered,
                    "confidence": round(response.confidence, 4),
                    "searched_by": "words and meaning" if response.signals and response.signals.cosine is not None else "words",
-                   "signals": response.signals, "lang": response.lang, "not_in_guidance": list(response.not_in_guidance)})
+                   "signals": response.signals, "lang": response.lang, "not_in_guidance": list(response.not_in_guidance),
+                   "no_figure_page": response.no_figure_page})
         return
     if not response.covered:
         click.echo("No guidance found for this question. Closest sources:" if response.results else "No guidance found.")
         if response.not_in_guidance:
             click.echo(f"(The guidance never mentions {names_list(response.not_in_guidance)}.)")
+        elif response.no_figure_page:
+            click.echo(f"(The page found, {response.no_figure_page}, gives no amount.)")
     if response.results:
         click.echo(sources_text(response.results, snippets=True, scores=True))
     click.echo(f"({response.elapsed_ms:.1f} ms)")

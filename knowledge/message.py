@@ -162,7 +162,8 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     # A part naming only services the guidance never mentions ("... and Scottish Child Payment?") is about
     # something else, whatever page its words land on: it is neither vouched for nor searched again.
     vouched = {n for n, r in enumerate(responses)
-               if not r.covered and not r.not_in_guidance and r.results and r.results[0].passage.doc_id in found_pages}
+               if not r.covered and not r.not_in_guidance and not r.no_figure_page and r.results
+               and r.results[0].passage.doc_id in found_pages}
     # A part answered on another part's word brings sources from the pages found for it only: its
     # search's other results were never judged close enough ("Access to Work" for "I can't travel").
     own = [[r for r in response.results if n not in vouched or r.passage.doc_id in found_pages]
@@ -196,5 +197,6 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
         query=text, results=tuple(merged), elapsed_ms=elapsed, covered=bool(answered),
         lang=next((r.lang for r in responses if r.lang), ""),
         not_in_guidance=() if answered else tuple(dict.fromkeys(name for r in responses for name in r.not_in_guidance)),
+        no_figure_page="" if answered else next((r.no_figure_page for r in responses if r.no_figure_page), ""),
         parts=tuple(QuestionPart(part, tuple(owned[n]), n in answered, queries[n]) for n, part in enumerate(parts)),
     )

@@ -81,6 +81,9 @@ class SearchResponse:
     # The services the question names when the guidance mentions none of them ("Scottish Child Payment"):
     # why it is not covered, in the question's own words (knowledge/names.py).
     not_in_guidance: tuple[str, ...] = ()
+    # The best page's title when the question asks how much something is and that page gives no sum of
+    # money at all: why it is not covered (knowledge/figures.py).
+    no_figure_page: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ import numpy as np
 from knowledge.bundle import bundle_info_from, open_bundle, read_meta
 from knowledge.calibration import META_RULE, NoGuidanceRule
 from knowledge.errors import BundleError
+from knowledge.figures import asks_for_money, gives_money
 from knowledge.language import detect_language, document_languages, prefer_language
 from knowledge.names import mentioned, names_in
 from knowledge.passage import BundleInfo, Passage, SearchResponse, SearchResult, SearchSignals
@@ -116,6 +117,7 @@ class Searcher:
         self._passage_count = self._conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         self._df_cache: dict[str, int] = {}
         self._mentioned: dict[str, bool] = {}
+        self._gives_money: dict[str, bool] = {}
         self.languages = document_languages(self._conn)
         self._language_count = len(set(self.languages.values()))  # counted once: 5,000 pages take a third of a millisecond
 
@@ -239,9 +241,22 @@ class Searcher:
         unmentioned = self.unmentioned_names(query_text, parsed)
         if unmentioned:
             covered = False  # it asks about something else, however near its words come
+        no_figure = ""
+        # Said whether or not the rule answered: another part of a message must not vouch for this one (message.py).
+        if ranked and asks_for_money(query_text) and not self.page_gives_money(ranked[0][0].passage.doc_id):
+            covered, no_figure = False, ranked[0][0].passage.title  # the page is on the subject but cannot say how much
         elapsed = (time.perf_counter() - started) * 1000
         return SearchResponse(query=query, results=tuple(r for r, _ in ranked), elapsed_ms=elapsed, covered=covered,
-                              signals=signals, confidence=confidence, lang=lang, not_in_guidance=unmentioned)
+                              signals=signals, confidence=confidence, lang=lang, not_in_guidance=unmentioned,
+                              no_figure_page=no_figure)
+
+    def page_gives_money(self, doc_id: str) -> bool:
+        """Whether a page holds any sum of money or share of one (knowledge/figures.py), in any of its passages."""
+        with self._lock:
+            if doc_id not in self._gives_money:
+                texts = self._conn.execute("SELECT text FROM passages WHERE doc_id = ?", (doc_id,)).fetchall()
+                self._gives_money[doc_id] = any(gives_money(text) for (text,) in texts)
+            return self._gives_money[doc_id]
 
     def unmentioned_names(self, question: str, parsed: ParsedQuery) -> tuple[str, ...]:
         """The services the question names (as it wrote them; knowledge/names.py) when the guidance mentions

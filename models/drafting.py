@@ -55,9 +55,12 @@ def shorten(text: str, most: int = 80) -> str:
     return text if len(text) <= most else text[: most - 1].rsplit(" ", 1)[0] + "…"
 
 
-def no_guidance_text(bundle_title: str, not_in_guidance: Sequence[str] = ()) -> str:
-    """What the draft says when the guidance does not answer: which services it never mentions, when that is why."""
+def no_guidance_text(bundle_title: str, not_in_guidance: Sequence[str] = (), no_figure_page: str = "") -> str:
+    """What the draft says when the guidance does not answer: which services it never mentions, or that the page
+    it found gives no amount, when that is why."""
     never = f" It never mentions {names_list(not_in_guidance)}." if not_in_guidance else ""
+    if no_figure_page and not never:
+        never = f" The page it found, {no_figure_page}, gives no amount."
     return (
         f"No guidance found in {bundle_title} for this question.{never} The closest sources are listed, but they do not "
         "answer it. Check with a colleague or your team's guidance before you reply."
@@ -152,7 +155,7 @@ def stream_draft(
         ))
 
     if not response.covered:
-        yield finish(no_guidance_text(searcher.info.title, response.not_in_guidance), "extractive", no_guidance=True)
+        yield finish(no_guidance_text(searcher.info.title, response.not_in_guidance, response.no_figure_page), "extractive", no_guidance=True)
         return
 
     chosen = mode if mode != "auto" else ((prefers or preferred_mode(runtime.info)) if model_ready else "extractive")
