@@ -55,12 +55,14 @@ def shorten(text: str, most: int = 80) -> str:
     return text if len(text) <= most else text[: most - 1].rsplit(" ", 1)[0] + "…"
 
 
-def no_guidance_text(bundle_title: str, not_in_guidance: Sequence[str] = (), no_figure_page: str = "") -> str:
+def no_guidance_text(bundle_title: str, not_in_guidance: Sequence[str] = (), no_figure_page: str = "",
+                     no_figure_marker: int | None = None) -> str:
     """What the draft says when the guidance does not answer: which services it never mentions, or that the page
-    it found gives no amount, when that is why."""
+    it found (source `no_figure_marker`, cited so the citation check finds the title there) gives no amount."""
     never = f" It never mentions {names_list(not_in_guidance)}." if not_in_guidance else ""
     if no_figure_page and not never:
-        never = f" The page it found, {no_figure_page}, gives no amount."
+        cited = f" [{no_figure_marker}]" if no_figure_marker else ""
+        never = f" The page it found, {no_figure_page}{cited}, gives no amount."
     return (
         f"No guidance found in {bundle_title} for this question.{never} The closest sources are listed, but they do not "
         "answer it. Check with a colleague or your team's guidance before you reply."
@@ -155,7 +157,9 @@ def stream_draft(
         ))
 
     if not response.covered:
-        yield finish(no_guidance_text(searcher.info.title, response.not_in_guidance, response.no_figure_page), "extractive", no_guidance=True)
+        marker = next((n for n, r in enumerate(response.results, 1) if r.passage.title == response.no_figure_page), None)
+        yield finish(no_guidance_text(searcher.info.title, response.not_in_guidance, response.no_figure_page, marker),
+                     "extractive", no_guidance=True)
         return
 
     chosen = mode if mode != "auto" else ((prefers or preferred_mode(runtime.info)) if model_ready else "extractive")

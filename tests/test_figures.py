@@ -75,7 +75,8 @@ def test_a_part_asking_an_amount_the_page_never_gives_is_not_vouched_for(searche
 def test_the_draft_and_the_search_command_say_the_page_gives_no_amount(searcher, sample_bundle):
     question = "What's the weekly amount for the enhanced rate of the PIP mobility part?"
     draft = draft_answer(question, searcher, None, mode="extractive")
-    assert draft.no_guidance and "gives no amount" in draft.text
+    assert draft.no_guidance and "Personal Independence Payment (PIP) [1], gives no amount." in draft.text
+    assert draft.unsupported == ()  # the page's name is cited, so the check finds it in source 1
     runner = CliRunner()
     result = runner.invoke(cli, ["search", question, "--bundle", str(sample_bundle)])
     assert result.exit_code == 0 and result.output.startswith("No guidance found")
