@@ -112,6 +112,16 @@ def part_queries(parts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(queries)
 
 
+def names_own_page(part: str, response: SearchResponse, found_pages: set[str]) -> bool:
+    """Whether a part names the subject of its own best page, one no answered part found first: two of the
+    page title's words ("... and does she have to apply for the winter fuel or does it just come", Winter
+    Fuel Payment). Such a part asks about that page's subject, not the question before it: searched with
+    that question, it had been answered from its page ("a free TV licence" from Pension Credit)."""
+    if not response.results or response.results[0].passage.doc_id in found_pages:
+        return False
+    return len(set(content_words(part)) & set(content_words(response.results[0].passage.title))) >= 2
+
+
 def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     """Search a message: one search for a single question; for several, one per part, merged.
 
@@ -171,6 +181,8 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     for n in range(1, len(parts)):
         if n in alone or n in vouched or not found_pages or responses[n].not_in_guidance:
             continue  # (with no page found, no retry could be answered: not searched)
+        if names_own_page(parts[n], responses[n], found_pages):
+            continue
         # "... book a Pension Wise appointment and do I have to be a certain age": alone, "a certain age"
         # finds pensions before 55; it asks about the appointment the question before it named. Searched
         # with that question, it is answered from the passages of those pages that hold its own words

@@ -47,7 +47,7 @@ TIME = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twel
 # What kind of answer a question asks for, and how a sentence that gives one looks.
 ASKS_FOR_AMOUNT = re.compile(r"\b(how much|how many|amount|rate|cost|much is|£)", re.I)
 # ("twice a month" and "2 weeks ago" say when, they do not ask it.)
-ASKS_FOR_TIME = re.compile(r"\b(how long|when|time limit|deadline|how soon|what date|how often|how many (days|weeks|months|years)|"
+ASKS_FOR_TIME = re.compile(r"\b(how long|when|time limit|deadline|how soon|how early|how far (ahead|in advance)|what date|how often|how many (days|weeks|months|years)|"
                            r"(days|weeks|months) (do|does|have|will|until|to|before|after))\b", re.I)
 AMOUNT = re.compile(r"£\s?\d|\b\d+p\b|\d+%")
 # "What is a sanction?" is answered by the sentence that says what one is.

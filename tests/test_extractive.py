@@ -211,6 +211,8 @@ def test_a_word_few_sentences_share_counts_for_more_than_one_they_all_share():
     ("can I get pension credit if I own my house", {"whether"}),
     ("how do I apply for a budgeting loan", {"what to do"}),
     ("can UC be paid twice a month instead of monthly", set()),  # "a month" says when; it does not ask it
+    ("how early can she put in for pension credit", {"time"}),
+    ("how far in advance can I book it", {"time"}),
 ])
 def test_what_a_question_asks_for(question, kinds):
     assert wanted(question) == kinds

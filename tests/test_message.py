@@ -141,6 +141,24 @@ def test_a_part_refused_alone_is_answered_with_the_question_before_it_when_its_w
         assert "No guidance found for: \u201cAnd can you renew my passport?\u201d" in other.notice
 
 
+def test_a_part_naming_its_own_page_is_not_answered_from_the_page_before(searcher):
+    """"... and does she have to apply for the winter fuel or does it just come" names Winter Fuel Payment,
+    which the question before it (Pension Credit) did not find: searched with that question, it had been
+    answered from the Pension Credit page ("a free TV licence if you are 75 or over")."""
+    message = ("hiya 2 things - my mum turns 66 in august, how early can she put in for pension credit? "
+               "and does she have to apply for the winter fuel or does it just come")
+    response = search_message(searcher, message)
+    assert len(response.parts) == 2 and response.parts[0].covered
+    own = searcher.search(response.parts[1].query)
+    assert own.results[0].passage.doc_id == "winter-fuel-payment"
+    second = response.parts[1]
+    assert not second.covered or all(response.results[i].passage.doc_id != "pension-credit" for i in second.sources)
+    draft = draft_answer(message, searcher, None, mode="extractive")
+    assert "TV licence" not in draft.text
+    # "how early" asks a time: the first part is answered by when she can claim.
+    assert draft.text.startswith("You can claim from up to 4 months before you reach State Pension age.")
+
+
 def test_ask_json_adds_the_parts_with_their_sources(sample_bundle):
     result = CliRunner().invoke(cli, ["ask", "How much is child benefit? And how do I apply for a budgeting loan?",
                                       "--bundle", str(sample_bundle), "--extractive", "--json"])
