@@ -45,7 +45,9 @@ PER_PASSAGE = 3
 MIN_SOURCE_SHARE = 0.6
 TIME = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(working\s+)?(day|week|month|year)s?\b|\b(january|february|march|april|june|july|august|september|october|november|december)\b", re.I)
 # What kind of answer a question asks for, and how a sentence that gives one looks.
-ASKS_FOR_AMOUNT = re.compile(r"\b(how much|how many|amount|rate|cost|much is|£)", re.I)
+# "What would she get?" asks how much, as "how much would she get" does (development halves: sample +1 key fact).
+ASKS_FOR_AMOUNT = re.compile(r"\b(how much|how many|amount|rate|cost|much is|£|the most|maximum|"
+                             r"what (would|will|could|can|do|does) (i|he|she|they|we|you) get\b)", re.I)
 # ("twice a month" and "2 weeks ago" say when, they do not ask it.)
 ASKS_FOR_TIME = re.compile(r"\b(how long|when|time limit|deadline|how soon|how early|how far (ahead|in advance)|what date|how often|how many (days|weeks|months|years)|"
                            r"(days|weeks|months) (do|does|have|will|until|to|before|after))\b", re.I)

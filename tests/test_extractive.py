@@ -213,6 +213,8 @@ def test_a_word_few_sentences_share_counts_for_more_than_one_they_all_share():
     ("can UC be paid twice a month instead of monthly", set()),  # "a month" says when; it does not ask it
     ("how early can she put in for pension credit", {"time"}),
     ("how far in advance can I book it", {"time"}),
+    ("is she under the earnings limit and what would she get", {"amount", "whether"}),
+    ("what's the most a couple can have earned", {"amount"}),
 ])
 def test_what_a_question_asks_for(question, kinds):
     assert wanted(question) == kinds
