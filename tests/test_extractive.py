@@ -649,3 +649,14 @@ def test_a_short_line_holding_an_email_web_address_or_phone_number_is_quotable()
         "Email: enquiries@pensions-ombudsman.org.uk", "Website: www.pensions-ombudsman.org.uk", "0800 917 4487"]
     page = result("The Pensions Ombudsman deals with complaints about pension schemes.\n\n" + text, "ombudsman")
     assert "enquiries@pensions-ombudsman.org.uk" in extractive_answer("what's the email for the pensions ombudsman", [page])
+
+
+def test_sentences_are_weighed_by_meaning_only_for_an_english_question(embedder):
+    from models.extractive import similarities
+
+    sentences = ["You can get a Budgeting Advance if you have been on Universal Credit for 6 months.",
+                 "Your pet may be put into quarantine."]
+    close = similarities(embedder, "can I get a budgeting advance", sentences)
+    assert close is not None and close[0] > close[1]
+    # The model reads English: a Welsh question (searched by its words alone) is not embedded here either.
+    assert similarities(embedder, "Sut ydw i'n gwneud cais am Daliad Cyllidebu Ymlaen Llaw?", sentences) is None
