@@ -323,15 +323,21 @@ def defines(sentence: str, stems: set[str]) -> bool:
     return False
 
 
+# "How much is it and when is it paid?": both a figure and a time are looked for; in one ask ("how many days")
+# the amount's cue stands alone, as before.
+BOTH_ASKED = re.compile(r"\b(how much|how many)\b.*\b(and|also)\b.*\b(how long|when|how soon|how often)\b|"
+                        r"\b(how long|when|how soon|how often)\b.*\b(and|also)\b.*\b(how much|how many)\b", re.I)
+
+
 def wanted(question: str) -> frozenset[str]:
     """What kinds of answer the question asks for: amount, time, definition, count, contact, whether,
     what to do, what happens."""
     kinds = set()
     if ASKS_FOR_AMOUNT.search(question):
         kinds.add("amount")
-    elif ASKS_FOR_TIME.search(question):
+    if ASKS_FOR_TIME.search(question) and not ("amount" in kinds and not BOTH_ASKED.search(question)):
         kinds.add("time")
-    elif ASKS_WHAT_IS.search(question):
+    if not kinds and ASKS_WHAT_IS.search(question):
         kinds.add("definition")
     if ASKS_WHETHER.search(question):
         kinds.add("whether")

@@ -215,6 +215,9 @@ def test_a_word_few_sentences_share_counts_for_more_than_one_they_all_share():
     ("how far in advance can I book it", {"time"}),
     ("is she under the earnings limit and what would she get", {"amount", "whether"}),
     ("what's the most a couple can have earned", {"amount"}),
+    # Both asked in one sentence: both looked for ("Most payments are made in November or December").
+    ("how much is the winter fuel payment for her and when is it paid", {"amount", "time"}),
+    ("how many days do I have to appeal", {"amount", "count", "whether"}),  # one ask, of a number: not a time too
 ])
 def test_what_a_question_asks_for(question, kinds):
     assert wanted(question) == kinds
