@@ -27,7 +27,9 @@ def search(query, bundle, k, as_json):
     at most two from one page, with their page address, and then, when another passage of
     the first page holds a sentence nearer the question than theirs, that passage too.
     "No guidance found" means none of them is close enough to answer from: the closest are
-    still listed.
+    still listed. It is also said when the question asks how much something is and the page
+    found gives no amount at all (--json: "no_figure_page"), or names only services the guidance
+    never mentions (--json: "not_in_guidance").
 
     \b
     Example:
