@@ -25,8 +25,9 @@ ASKS_FOR_MONEY = re.compile(
 GIVES_MONEY = re.compile(r"£\s?\d|\d\s?%|\b\d+(?:\.\d+)?\s?p\b|\b\d+\s+per\s?cent\b|\b\d+\s+y\s+cant\b", re.I)
 
 
-# "how much ... lasts" or "how much ... takes" asks a time, whatever comes between.
-ASKS_FOR_TIME_AFTER = re.compile(r"[^?.!]*?\b(?:lasts?|take|takes)\b", re.I)
+# "how much ... lasts" or "how much ... takes" asks a time, in the same clause: looked for a few words on
+# only, so a 100,000-character paste saying "how much" thousands of times is read in one pass, not one each.
+ASKS_FOR_TIME_AFTER = re.compile(r"[^?.!]{0,80}?\b(?:lasts?|take|takes)\b", re.I)
 
 
 def asks_for_money(question: str) -> bool:

@@ -41,6 +41,13 @@ def test_other_questions_are_not(question):
     assert not asks_for_money(question)
 
 
+def test_a_long_paste_is_read_in_one_pass():
+    # Each "how much" looks a few words on for "lasts", not to the end of the paste.
+    assert not asks_for_money("how much notice " * 6_000 + "lasts")
+    assert asks_for_money("how much " * 6_000 + "x" * 40_000 + " lasts")
+    assert not asks_for_money("tell me how much it lasts " * 4_000)
+
+
 @pytest.mark.parametrize("text, found", [
     ("Carer's Allowance is £81.90 a week.", True),
     ("you get 85% of your childcare costs", True),
