@@ -49,7 +49,7 @@ def figures(runs, rule: NoGuidanceRule | None) -> dict:
     ranks = [rank_of(q, r.results) for q, r in in_scope]
     # A question naming only services the guidance never mentions is refused whatever the rule (knowledge/names.py),
     # as is one asking how much of a page that gives no sum of money (knowledge/figures.py).
-    covered = (lambda r: bool(r.signals) and rule.covers(r.signals) and not r.not_in_guidance and not r.no_figure_page) if rule \
+    covered = (lambda r: bool(r.signals) and rule.covers(r.signals) and not r.refused_whatever_the_rule) if rule \
         else (lambda r: r.covered)
     n = max(1, len(in_scope))
     return {

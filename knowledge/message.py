@@ -170,10 +170,10 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
     # about (an appeal's hearing): that part is answered too. A part no part answers stays refused.
     found_pages = {responses[n].results[0].passage.doc_id for n in alone if responses[n].results}
     # A part naming only services the guidance never mentions ("... and Scottish Child Payment?") is about
-    # something else, whatever page its words land on: it is neither vouched for nor searched again.
+    # something else, whatever page its words land on: it is neither vouched for nor searched again. Nor is
+    # one asking how much of a page that gives no amount vouched for by another part's page.
     vouched = {n for n, r in enumerate(responses)
-               if not r.covered and not r.not_in_guidance and not r.no_figure_page and r.results
-               and r.results[0].passage.doc_id in found_pages}
+               if not r.covered and not r.refused_whatever_the_rule and r.results and r.results[0].passage.doc_id in found_pages}
     # A part answered on another part's word brings sources from the pages found for it only: its
     # search's other results were never judged close enough ("Access to Work" for "I can't travel").
     own = [[r for r in response.results if n not in vouched or r.passage.doc_id in found_pages]
@@ -188,6 +188,8 @@ def search_message(searcher: Searches, text: str, k: int = 5) -> SearchResponse:
         # with that question, it is answered from the passages of those pages that hold its own words
         # ("aged 50 or over"), and only from those: "... and can you renew my passport" holds none there.
         joined = f"{queries[n - 1]} {parts[n]}"
+        if joined == queries[n]:
+            continue  # already searched so (part_queries), and not answered
         words = set(content_words(parts[n]))
         retry = searcher.search(joined, k)
         holding = [r for r in retry.results if r.passage.doc_id in found_pages

@@ -85,6 +85,12 @@ class SearchResponse:
     # money at all: why it is not covered (knowledge/figures.py).
     no_figure_page: str = ""
 
+    @property
+    def refused_whatever_the_rule(self) -> bool:
+        """Refused for what the question asks, not for how near the results come: it names only services the
+        guidance never mentions, or asks how much of a page that gives no amount."""
+        return bool(self.not_in_guidance or self.no_figure_page)
+
 
 @dataclass(frozen=True, slots=True)
 class BundleInfo:

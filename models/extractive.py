@@ -49,8 +49,13 @@ TIME = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twel
 ASKS_FOR_AMOUNT = re.compile(r"\b(how much|how many|amount|rate|cost|much is|£|the most|maximum|"
                              r"what (would|will|could|can|do|does) (i|he|she|they|we|you) get\b)", re.I)
 # ("twice a month" and "2 weeks ago" say when, they do not ask it.)
-ASKS_FOR_TIME = re.compile(r"\b(how long|when|time limit|deadline|how soon|how early|how far (ahead|in advance)|what date|how often|how many (days|weeks|months|years)|"
-                           r"(days|weeks|months) (do|does|have|will|until|to|before|after))\b", re.I)
+ASKS_FOR_TIME = re.compile(r"\b(how long|when|time limit|deadline|how soon|how early|how far (ahead|in advance)|what date|"
+                           r"how often|how many (days|weeks|months|years)|(days|weeks|months) (do|does|have|will|until|to|before|after))\b",
+                           re.I)
+# "How much is it and when is it paid?": both a figure and a time are looked for; in one ask ("how many days")
+# the amount's cue stands alone.
+BOTH_ASKED = re.compile(r"\b(how much|how many)\b.*\b(and|also)\b.*\b(how long|when|how soon|how often)\b|"
+                        r"\b(how long|when|how soon|how often)\b.*\b(and|also)\b.*\b(how much|how many)\b", re.I)
 AMOUNT = re.compile(r"£\s?\d|\b\d+p\b|\d+%")
 # "What is a sanction?" is answered by the sentence that says what one is.
 ASKS_WHAT_IS = re.compile(r"^\W*(what|whats|what's)\s+(is|are|does)\b", re.I)
@@ -323,19 +328,13 @@ def defines(sentence: str, stems: set[str]) -> bool:
     return False
 
 
-# "How much is it and when is it paid?": both a figure and a time are looked for; in one ask ("how many days")
-# the amount's cue stands alone, as before.
-BOTH_ASKED = re.compile(r"\b(how much|how many)\b.*\b(and|also)\b.*\b(how long|when|how soon|how often)\b|"
-                        r"\b(how long|when|how soon|how often)\b.*\b(and|also)\b.*\b(how much|how many)\b", re.I)
-
-
 def wanted(question: str) -> frozenset[str]:
     """What kinds of answer the question asks for: amount, time, definition, count, contact, whether,
     what to do, what happens."""
     kinds = set()
     if ASKS_FOR_AMOUNT.search(question):
         kinds.add("amount")
-    if ASKS_FOR_TIME.search(question) and not ("amount" in kinds and not BOTH_ASKED.search(question)):
+    if ASKS_FOR_TIME.search(question) and ("amount" not in kinds or BOTH_ASKED.search(question)):
         kinds.add("time")
     if not kinds and ASKS_WHAT_IS.search(question):
         kinds.add("definition")
